@@ -1,0 +1,94 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "tentacle",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tentacle", targets: ["tentacle"]),
+        .library(name: "TentacleCore", targets: ["TentacleCore"]),
+        .library(name: "TentacleRender", targets: ["TentacleRender"]),
+        .library(name: "TentacleStore", targets: ["TentacleStore"]),
+        .library(name: "TentacleServer", targets: ["TentacleServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(
+            name: "TentacleCore",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TentacleRender",
+            dependencies: ["CZlib"],
+            resources: [.copy("Fonts")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TentacleStore",
+            dependencies: [
+                "TentacleCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TentacleServer",
+            dependencies: [
+                "TentacleCore",
+                "TentacleStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Public")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "tentacle",
+            dependencies: [
+                "TentacleCore",
+                "TentacleServer",
+                "TentacleStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "TentacleCoreTests", dependencies: ["TentacleCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "TentacleRenderTests", dependencies: ["TentacleRender"], resources: [.copy("Golden")], swiftSettings: swiftSettings),
+        .testTarget(name: "TentacleStoreTests", dependencies: ["TentacleStore", "TentacleCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TentacleServerTests",
+            dependencies: [
+                "TentacleServer",
+                "TentacleStore",
+                "TentacleCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,37 @@
+/// What a user is for; each role grants a fixed set of permissions.
+public enum Role: String, Codable, Sendable, CaseIterable, Comparable {
+    case admin, `operator`, publisher, approver, alerter, viewer
+
+    public static func < (a: Role, b: Role) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}
+
+/// One thing a request may do. Routes name the permission they need.
+public enum Permission: String, Codable, Sendable, CaseIterable {
+    case readRegistry          // displays, groups, districts
+    case writeDisplays         // create, update, delete, import displays; groups
+    case writeDistricts        // districts and their boundaries shape scoping, so admin only
+    case manageCredentials     // issue, rotate and revoke device tokens
+    case manageUsers
+    case readAudit
+}
+
+/// The role × permission matrix. Kept as data so tests can walk every pair.
+public enum AccessPolicy {
+    public static func permissions(of role: Role) -> Set<Permission> {
+        switch role {
+        case .admin:
+            return Set(Permission.allCases)
+        case .operator:
+            // City operators and field technicians run the registry and provision poles.
+            return [.readRegistry, .writeDisplays, .manageCredentials]
+        case .publisher, .approver, .alerter, .viewer:
+            return [.readRegistry]
+        }
+    }
+
+    public static func allows(_ role: Role, _ permission: Permission) -> Bool {
+        permissions(of: role).contains(permission)
+    }
+}

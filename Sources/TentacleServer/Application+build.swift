@@ -1,0 +1,93 @@
+public import Foundation
+public import Hummingbird
+public import Logging
+import NIOCore
+import TentacleCore
+public import TentacleStore
+
+/// The router with every route, built over any storage backend.
+public func buildRouter(
+    store: any Storage, configuration: ServerConfiguration, clock: @escaping @Sendable () -> Date = { Date() }
+) -> Router<AppRequestContext> {
+    let env = ServerEnvironment(
+        store: store, configuration: configuration, hasher: PasswordHasher(cost: configuration.bcryptCost),
+        throttle: LoginThrottle(limit: configuration.loginFailureLimit, window: configuration.loginWindow),
+        metrics: ServerMetrics(), clock: clock)
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestObservation(metrics: env.metrics))
+    SystemController(env: env).register(on: router)
+
+    let auth = AuthController(env: env)
+    auth.registerPublic(on: router.group("v1"))
+
+    let v1 = router.group("v1").add(middleware: UserAuthMiddleware(store: store, clock: clock))
+    auth.register(on: v1)
+    UserController(env: env).register(on: v1)
+    let displays = DisplayController(env: env)
+    displays.register(on: v1)
+    CredentialController(env: env, displays: displays).register(on: v1)
+    DistrictController(env: env).register(on: v1)
+    AuditController(env: env).register(on: v1)
+
+    let devices = router.group("v1").add(middleware: DeviceAuthMiddleware(store: store))
+    DeviceController().register(on: devices)
+    return router
+}
+
+/// The HTTP application `tentacle serve` runs; tests drive the same value in-process.
+public func buildApplication(
+    store: any Storage, configuration: ServerConfiguration, logger: Logger,
+    clock: @escaping @Sendable () -> Date = { Date() },
+    onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(store: store, configuration: configuration, clock: clock),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "tentacle"),
+        onServerRunning: { channel in
+            let port = channel.localAddress?.port ?? configuration.port
+            let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+            await onServerRunning("http://\(host):\(port)")
+        },
+        logger: logger
+    )
+}
+
+/// Opens the configured SQLite store, creating the data folder and file on first start.
+public func openStore(_ configuration: ServerConfiguration, clock: @escaping @Sendable () -> Date = { Date() }) throws -> SQLiteStore {
+    let path = try configuration.sqlitePath()
+    let folder = (path as NSString).deletingLastPathComponent
+    if !folder.isEmpty {
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw ConfigurationError("cannot create data folder '\(folder)': \(error.localizedDescription)")
+        }
+    }
+    do {
+        return try SQLiteStore(path: path, clock: clock)
+    } catch {
+        throw ConfigurationError("cannot open database '\(path)': \(error)")
+    }
+}
+
+/// The first admin account, made when the database has no users.
+public struct InitialAdmin: Sendable {
+    public let username: String
+    /// Set when the server generated the password; it is shown once and never stored in clear.
+    public let generatedPassword: String?
+}
+
+/// Creates the `admin` user on an empty database, with the configured or a random password.
+public func ensureAdmin(store: any Storage, configuration: ServerConfiguration, clock: @Sendable () -> Date = { Date() }) async throws -> InitialAdmin? {
+    guard try await store.userCount() == 0 else { return nil }
+    let generated: String? = configuration.initialAdminPassword == nil ? Secret.generate(prefix: "").prefix(20).description : nil
+    let password = configuration.initialAdminPassword ?? generated!
+    let issues = User.issues(username: nil, password: password, districts: nil)
+    if !issues.isEmpty { throw ConfigurationError("admin password: \(ValidationError(issues).summary)") }
+    let admin = User(id: Identifier.generate(prefix: "usr"), username: "admin", role: .admin, districts: [], createdAt: clock())
+    let hash = try await PasswordHasher(cost: configuration.bcryptCost).hash(password)
+    try await store.createUser(
+        admin, passwordHash: hash,
+        audit: AuditEvent(actor: "system", action: "user.create", objectType: "user", objectId: admin.id, summary: "created first admin"))
+    return InitialAdmin(username: admin.username, generatedPassword: generated)
+}

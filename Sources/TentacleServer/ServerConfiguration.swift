@@ -1,0 +1,56 @@
+public import Foundation
+public import Logging
+
+/// Everything `tentacle serve` can be told; the defaults run a local server.
+public struct ServerConfiguration: Sendable {
+    public var host: String = "127.0.0.1"
+    public var port: Int = 8080
+    /// Folder for the SQLite file and other server data; created on first start.
+    public var dataDirectory: String = "./tentacle-data"
+    /// `sqlite:PATH`, `sqlite://PATH` or a plain file path; nil means `<data>/tentacle.sqlite`.
+    public var databaseURL: String?
+    /// The largest request body accepted, in bytes (413 above it).
+    public var maxBodyBytes: Int = 1 << 20
+    /// The largest bulk import file accepted (CSV or GeoJSON), in bytes.
+    public var maxImportBytes: Int = 32 << 20
+    /// bcrypt cost for new password hashes (each step doubles the work).
+    public var bcryptCost: UInt8 = 12
+    /// The first admin's password on an empty database; random when nil.
+    public var initialAdminPassword: String?
+    /// Failed logins allowed per username within `loginWindow` before 429.
+    public var loginFailureLimit: Int = 5
+    public var loginWindow: TimeInterval = 15 * 60
+    /// Lifetime of a dashboard session cookie.
+    public var sessionLifetime: TimeInterval = 12 * 3600
+    public var logLevel: Logger.Level = .info
+
+    public init() {}
+
+    /// The SQLite file path this configuration selects.
+    public func sqlitePath() throws(ConfigurationError) -> String {
+        guard let url = databaseURL, !url.isEmpty else {
+            return (dataDirectory as NSString).appendingPathComponent("tentacle.sqlite")
+        }
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            throw ConfigurationError("--database: PostgreSQL is not supported by this build yet; use a SQLite path")
+        }
+        for prefix in ["sqlite://", "sqlite:"] where url.hasPrefix(prefix) {
+            let path = String(url.dropFirst(prefix.count))
+            guard !path.isEmpty else { throw ConfigurationError("--database: '\(url)' names no file") }
+            return path
+        }
+        if url.contains("://") {
+            throw ConfigurationError("--database: unknown scheme in '\(url)'; use sqlite:PATH or a file path")
+        }
+        return url
+    }
+}
+
+/// A setting that cannot work, named so the user can fix it.
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}

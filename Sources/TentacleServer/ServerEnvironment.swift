@@ -1,0 +1,19 @@
+import Foundation
+import Logging
+import TentacleCore
+import TentacleStore
+
+/// What every controller shares: the store, the settings and the server's clock.
+struct ServerEnvironment: Sendable {
+    let store: any Storage
+    let configuration: ServerConfiguration
+    let hasher: PasswordHasher
+    let throttle: LoginThrottle
+    let metrics: ServerMetrics
+    let clock: @Sendable () -> Date
+
+    /// An audit event by the caller.
+    func audit(_ p: Principal, _ action: String, _ type: String, _ id: String, _ summary: String) -> AuditEvent {
+        AuditEvent(actor: p.username, action: action, objectType: type, objectId: id, summary: summary)
+    }
+}

@@ -1,0 +1,73 @@
+public import Foundation
+public import TentacleCore
+
+/// Displays: the registry of screens.
+public protocol DisplayRepository: Sendable {
+    /// Stores a new display; `conflict` if the id is taken, `invalidReference` for an unknown district or group.
+    func createDisplay(_ display: Display, audit: AuditEvent) async throws
+    func display(id: String) async throws -> Display?
+    /// Replaces a stored display's fields (not its status or timestamps of creation).
+    func updateDisplay(_ display: Display, audit: AuditEvent) async throws
+    func deleteDisplay(id: String, audit: AuditEvent) async throws
+    func listDisplays(_ query: DisplayQuery) async throws -> Page<Display>
+    /// Stores every display or none; problems name the row of `rows` they came from.
+    func importDisplays(_ rows: [(row: Int, display: Display)], audit: AuditEvent) async throws
+    func displayCountsByStatus() async throws -> [DisplayStatus: Int]
+}
+
+/// Districts and display groups, the two ways displays are organised.
+public protocol DistrictRepository: Sendable {
+    func createDistrict(_ district: District, audit: AuditEvent) async throws
+    func district(code: String) async throws -> District?
+    func districts() async throws -> [District]
+    func updateDistrict(_ district: District, audit: AuditEvent) async throws
+    /// `conflict` while displays still belong to the district.
+    func deleteDistrict(code: String, audit: AuditEvent) async throws
+
+    func createGroup(_ group: DisplayGroup, audit: AuditEvent) async throws
+    func group(code: String) async throws -> DisplayGroup?
+    func groups() async throws -> [DisplayGroup]
+    func updateGroup(_ group: DisplayGroup, audit: AuditEvent) async throws
+    /// `conflict` while displays are still in the group.
+    func deleteGroup(code: String, audit: AuditEvent) async throws
+}
+
+/// Users, their password hashes and their tokens (API tokens and dashboard sessions).
+public protocol UserRepository: Sendable {
+    func userCount() async throws -> Int
+    /// `audit` is nil only for the first admin the server creates on an empty database.
+    func createUser(_ user: User, passwordHash: String, audit: AuditEvent?) async throws
+    func user(id: String) async throws -> User?
+    /// The user and their password hash, for signing in.
+    func credentials(username: String) async throws -> (user: User, passwordHash: String)?
+    func users() async throws -> [User]
+    func updateUser(_ user: User, passwordHash: String?, audit: AuditEvent) async throws
+    /// Deletes the user and every token they hold.
+    func deleteUser(id: String, audit: AuditEvent) async throws
+
+    func createToken(_ token: APIToken, secretHash: String, audit: AuditEvent?) async throws
+    /// The live (not revoked, not expired) token with this hash and its owner.
+    func activeToken(secretHash: String, at time: Date) async throws -> (token: APIToken, user: User)?
+    func tokens(userId: String) async throws -> [APIToken]
+    func revokeToken(id: String, userId: String, at time: Date, audit: AuditEvent?) async throws
+}
+
+/// Per-display device credentials; only hashes of the secrets are stored.
+public protocol CredentialRepository: Sendable {
+    /// Stores a new credential; with `replacingExisting` every live credential of the display is revoked in the same transaction.
+    func issueCredential(_ credential: DeviceCredential, secretHash: String, replacingExisting: Bool, audit: AuditEvent) async throws
+    func credentials(displayId: String) async throws -> [DeviceCredential]
+    /// Revokes every live credential of the display; returns how many were revoked.
+    @discardableResult
+    func revokeCredentials(displayId: String, at time: Date, audit: AuditEvent) async throws -> Int
+    /// The display that a live credential with this hash belongs to.
+    func displayForCredential(secretHash: String) async throws -> Display?
+}
+
+/// The append-only audit log.
+public protocol AuditRepository: Sendable {
+    func auditEntries(_ query: AuditQuery) async throws -> [AuditEntry]
+}
+
+/// Everything the server stores, one protocol per aggregate.
+public typealias Storage = DisplayRepository & DistrictRepository & UserRepository & CredentialRepository & AuditRepository

@@ -1,0 +1,98 @@
+import GRDB
+
+extension SQLiteStore {
+    /// Migrations run in order; one that has shipped is never edited, only followed by another.
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1-registry-users-audit") { db in
+            try db.execute(sql: """
+                CREATE TABLE districts (
+                    code TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    boundary TEXT
+                );
+                CREATE TABLE groups (
+                    code TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    description TEXT NOT NULL DEFAULT ''
+                );
+                CREATE TABLE displays (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    width INTEGER NOT NULL,
+                    height INTEGER NOT NULL,
+                    lat REAL NOT NULL,
+                    lon REAL NOT NULL,
+                    district TEXT NOT NULL REFERENCES districts(code),
+                    pole_id TEXT,
+                    timezone TEXT NOT NULL,
+                    notes TEXT NOT NULL DEFAULT '',
+                    status TEXT NOT NULL DEFAULT 'offline',
+                    last_seen DATETIME,
+                    created_at DATETIME NOT NULL,
+                    updated_at DATETIME NOT NULL
+                );
+                CREATE INDEX displays_by_district ON displays(district, id);
+                CREATE INDEX displays_by_status ON displays(status, id);
+                CREATE INDEX displays_by_location ON displays(lat, lon);
+                CREATE TABLE display_groups (
+                    display_id TEXT NOT NULL REFERENCES displays(id) ON DELETE CASCADE,
+                    group_code TEXT NOT NULL REFERENCES groups(code),
+                    position INTEGER NOT NULL,
+                    PRIMARY KEY (display_id, group_code)
+                );
+                CREATE INDEX display_groups_by_group ON display_groups(group_code, display_id);
+                CREATE TABLE display_tags (
+                    display_id TEXT NOT NULL REFERENCES displays(id) ON DELETE CASCADE,
+                    tag TEXT NOT NULL,
+                    position INTEGER NOT NULL,
+                    PRIMARY KEY (display_id, tag)
+                );
+                CREATE INDEX display_tags_by_tag ON display_tags(tag, display_id);
+                CREATE TABLE users (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    username TEXT NOT NULL UNIQUE,
+                    role TEXT NOT NULL,
+                    districts TEXT NOT NULL DEFAULT '',
+                    password_hash TEXT NOT NULL,
+                    created_at DATETIME NOT NULL
+                );
+                CREATE TABLE api_tokens (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    secret_hash TEXT NOT NULL UNIQUE,
+                    created_at DATETIME NOT NULL,
+                    expires_at DATETIME,
+                    revoked_at DATETIME
+                );
+                CREATE INDEX api_tokens_by_user ON api_tokens(user_id);
+                CREATE TABLE device_credentials (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    display_id TEXT NOT NULL REFERENCES displays(id) ON DELETE CASCADE,
+                    secret_hash TEXT NOT NULL UNIQUE,
+                    created_at DATETIME NOT NULL,
+                    revoked_at DATETIME
+                );
+                CREATE INDEX device_credentials_by_display ON device_credentials(display_id);
+                CREATE TABLE audit_log (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    time DATETIME NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    object_type TEXT NOT NULL,
+                    object_id TEXT NOT NULL,
+                    summary TEXT NOT NULL
+                );
+                CREATE INDEX audit_by_object ON audit_log(object_type, object_id);
+                CREATE INDEX audit_by_actor ON audit_log(actor);
+                CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                """)
+        }
+        return m
+    }
+}

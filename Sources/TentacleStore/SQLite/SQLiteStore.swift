@@ -1,0 +1,50 @@
+public import Foundation
+import GRDB
+import TentacleCore
+
+/// The embedded store: one SQLite file in WAL mode, written through a GRDB `DatabasePool`.
+///
+/// Durability: `synchronous = FULL` in WAL mode, so a transaction is on disk when its write
+/// returns and anything the server acknowledged survives `kill -9` and power loss alike.
+public final class SQLiteStore: Sendable {
+    let pool: DatabasePool
+    let clock: @Sendable () -> Date
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path` and runs pending migrations.
+    public init(path: String, clock: @escaping @Sendable () -> Date = { Date() }) throws {
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        pool = try DatabasePool(path: path, configuration: config)
+        self.clock = clock
+        self.path = path
+        try Self.migrator.migrate(pool)
+    }
+
+    /// Writes one audit row inside the caller's transaction.
+    func append(_ event: AuditEvent, _ db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO audit_log (time, actor, action, object_type, object_id, summary) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [clock(), event.actor, event.action, event.objectType, event.objectId, event.summary]
+        )
+    }
+
+    /// Runs `body` in a write transaction, translating constraint failures into `StoreError`.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(body)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            switch error.extendedResultCode {
+            case .SQLITE_CONSTRAINT_PRIMARYKEY, .SQLITE_CONSTRAINT_UNIQUE:
+                throw StoreError(.conflict, "an object with this identifier already exists")
+            case .SQLITE_CONSTRAINT_FOREIGNKEY:
+                throw StoreError(.conflict, "the object is still referenced by other objects")
+            default:
+                throw error
+            }
+        }
+    }
+}

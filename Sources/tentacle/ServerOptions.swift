@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TentacleServer
+
+/// Options shared by `serve` and `demo`.
+struct ServerOptions: ParsableArguments {
+    @Option(help: "Address to listen on (use 0.0.0.0 or :: to accept other machines).")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "TCP port to listen on (0 picks a free port).")
+    var port: Int = 8080
+
+    @Option(name: .customLong("database"), help: "Database: a SQLite file path or sqlite:PATH (default <data>/tentacle.sqlite).")
+    var database: String?
+
+    @Option(help: "Password for the first admin on an empty database (or set TENTACLE_ADMIN_PASSWORD); random and printed once when absent.")
+    var adminPassword: String?
+
+    @Option(help: "Largest accepted request body in bytes.")
+    var maxBodyBytes: Int = 1 << 20
+
+    @Option(help: "bcrypt cost for password hashes (4-31).")
+    var bcryptCost: Int = 12
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+        guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
+        guard (4...31).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost must be 4...31") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level '\(logLevel)' is not a level") }
+    }
+
+    func configuration(dataDirectory: String) -> ServerConfiguration {
+        var c = ServerConfiguration()
+        c.host = host
+        c.port = port
+        c.dataDirectory = dataDirectory
+        c.databaseURL = database
+        c.maxBodyBytes = maxBodyBytes
+        c.bcryptCost = UInt8(bcryptCost)
+        c.initialAdminPassword = adminPassword ?? ProcessInfo.processInfo.environment["TENTACLE_ADMIN_PASSWORD"]
+        c.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        return c
+    }
+}
+
+/// Starts logging once per process: one line per event with key=value metadata on stderr.
+func bootstrapLogging(level: Logger.Level) -> Logger {
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = level
+        return handler
+    }
+    return Logger(label: "tentacle")
+}
+
+/// Prints a line to standard output at once, even when stdout is a pipe.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
