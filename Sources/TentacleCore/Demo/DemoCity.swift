@@ -1,3 +1,5 @@
+import Foundation
+
 /// The districts, groups and displays of the demo city, ready to be stored.
 public struct DemoCityData: Hashable, Sendable {
     public var name: String
@@ -18,9 +20,11 @@ public struct DemoCityData: Hashable, Sendable {
 
 /// Port Tentacle, a fictional city of nine districts for `tentacle demo` and tests.
 ///
-/// The districts tile a 3×3 grid of irregular octagons that share their edges; displays line a
-/// few streets inside each district. Ids, names and counts are the same for every seed, so docs
-/// can name `old-town-bus-001`; the seed only moves shapes and positions and varies sizes and tags.
+/// The districts tile a 3×3 grid of irregular octagons that share their edges. One avenue per
+/// grid row and one per column cross the whole city; displays line them and one local street per
+/// district, and each district's metro entrances surround its avenue crossing. Ids and counts are the
+/// same for every seed, so docs can name `old-town-bus-001`; the seed moves shapes and positions
+/// and varies streets, sizes and tags.
 public enum DemoCity {
     public static let name = "Port Tentacle"
     public static let timezone = "Asia/Shanghai"
@@ -33,34 +37,39 @@ public enum DemoCity {
         for plan in plans {
             let boundary = grid.boundary(column: plan.column, row: plan.row)
             districts.append(District(code: plan.code, name: plan.name, boundary: boundary))
-            displays += Self.displays(of: plan, along: grid.core(column: plan.column, row: plan.row), random: &random)
+            displays += Self.displays(of: plan, in: boundary, grid: grid, random: &random)
         }
         return DemoCityData(name: name, timezone: timezone, districts: districts, groups: groups, displays: displays)
     }
 
     static let groups = Kind.allCases.map { DisplayGroup(code: $0.group, name: $0.groupName, description: $0.groupDescription) }
 
-    /// A district: where it sits in the grid, its pole-id prefix and its streets.
+    /// Avenues running east-west, by grid row from the south.
+    static let eastWestAvenues = ["Harbor Rd", "Central Ave", "North Ring Rd"]
+    /// Avenues running north-south, by grid column from the west.
+    static let northSouthAvenues = ["West Lake Rd", "Market St", "East Gate Rd"]
+
+    /// A district: where it sits in the grid, its pole-id prefix and its own street.
     struct Plan {
         var code: String
         var name: String
         var abbreviation: String
         var column: Int
         var row: Int
-        var streets: [String]
+        var localStreet: String
     }
 
     /// Row 0 is the south edge, column 0 the west.
     static let plans: [Plan] = [
-        Plan(code: "university", name: "University", abbreviation: "UN", column: 0, row: 2, streets: ["College Ave", "Library Rd", "Science Park Dr"]),
-        Plan(code: "north", name: "North", abbreviation: "NO", column: 1, row: 2, streets: ["North Ring Rd", "Pine Ave", "Maple St"]),
-        Plan(code: "airport", name: "Airport", abbreviation: "AP", column: 2, row: 2, streets: ["Airport Expy", "Terminal Rd", "Cargo Ln"]),
-        Plan(code: "west", name: "West", abbreviation: "WE", column: 0, row: 1, streets: ["West Lake Rd", "Willow Ave", "Orchard St"]),
-        Plan(code: "old-town", name: "Old Town", abbreviation: "OT", column: 1, row: 1, streets: ["Market St", "Temple Ln", "Bell Tower Rd"]),
-        Plan(code: "east", name: "East", abbreviation: "EA", column: 2, row: 1, streets: ["East Gate Rd", "Silk Rd", "Lantern St"]),
-        Plan(code: "harbor", name: "Harbor", abbreviation: "HB", column: 0, row: 0, streets: ["Harbor Rd", "Quay St", "Lighthouse Ave"]),
-        Plan(code: "south", name: "South", abbreviation: "SO", column: 1, row: 0, streets: ["South Ring Rd", "Garden Rd", "Canal St"]),
-        Plan(code: "riverside", name: "Riverside", abbreviation: "RS", column: 2, row: 0, streets: ["River Rd", "Ferry St", "Bridge Ave"]),
+        Plan(code: "university", name: "University", abbreviation: "UN", column: 0, row: 2, localStreet: "College Ave"),
+        Plan(code: "north", name: "North", abbreviation: "NO", column: 1, row: 2, localStreet: "Pine Ave"),
+        Plan(code: "airport", name: "Airport", abbreviation: "AP", column: 2, row: 2, localStreet: "Terminal Rd"),
+        Plan(code: "west", name: "West", abbreviation: "WE", column: 0, row: 1, localStreet: "Willow Ave"),
+        Plan(code: "old-town", name: "Old Town", abbreviation: "OT", column: 1, row: 1, localStreet: "Temple Ln"),
+        Plan(code: "east", name: "East", abbreviation: "EA", column: 2, row: 1, localStreet: "Silk Rd"),
+        Plan(code: "harbor", name: "Harbor", abbreviation: "HB", column: 0, row: 0, localStreet: "Quay St"),
+        Plan(code: "south", name: "South", abbreviation: "SO", column: 1, row: 0, localStreet: "Garden Rd"),
+        Plan(code: "riverside", name: "Riverside", abbreviation: "RS", column: 2, row: 0, localStreet: "Ferry St"),
     ]
 
     /// The kinds of display, with how many of each every district has.
@@ -131,6 +140,12 @@ public enum DemoCity {
             }
         }
 
+        /// Sorts displays kind by kind within a district.
+        var order: Int { Kind.allCases.firstIndex(of: self) ?? 0 }
+
+        /// Pole numbers run on across kinds so each is unique within its district.
+        var poleOffset: Int { Kind.allCases.prefix(order).map(\.perDistrict).reduce(0, +) }
+
         /// Boards and metro banners hang on their own structures, not on poles.
         var poleIdPrefix: String {
             switch self {
@@ -140,38 +155,52 @@ public enum DemoCity {
         }
     }
 
-    private static func displays(of plan: Plan, along core: Box, random: inout SplitMix64) -> [DisplayInput] {
-        // Interleave kinds so every street gets some of each rather than one kind per street.
-        var sites: [(Kind, Int)] = []
-        for i in 0..<Kind.allCases.map(\.perDistrict).max()! {
-            for kind in Kind.allCases where i < kind.perDistrict { sites.append((kind, i + 1)) }
+    private static func displays(of plan: Plan, in boundary: GeoGeometry, grid: Grid, random: inout SplitMix64) -> [DisplayInput] {
+        let (c, r) = (plan.column, plan.row)
+        let streets = [
+            (eastWestAvenues[r], grid.eastWestAvenue(column: c, row: r)),
+            (northSouthAvenues[c], grid.northSouthAvenue(column: c, row: r)),
+            (plan.localStreet, grid.localStreet(column: c, row: r, random: &random)),
+        ]
+        var streetSites: [(Kind, Int)] = []
+        var metroSites: [(Kind, Int)] = []
+        for kind in Kind.allCases {
+            for number in 1...kind.perDistrict {
+                if kind == .metroEntrance { metroSites.append((kind, number)) } else { streetSites.append((kind, number)) }
+            }
         }
-        let streets = plan.streets.indices.map { core.street($0, random: &random) }
-        var result: [DisplayInput] = []
-        for (index, (kind, number)) in sites.enumerated() {
-            let streetIndex = index % streets.count
-            let street = streets[streetIndex]
-            let slots = (sites.count - streetIndex + streets.count - 1) / streets.count
-            let slot = index / streets.count
-            let (lat, lon) = place(on: street, slot: slot, of: slots, random: &random)
-            let size = kind.sizes[random.int(below: kind.sizes.count)]
-            result.append(DisplayInput(
-                id: "\(plan.code)-\(kind.idPart)-\(padded(number, 3))",
-                name: "\(plan.streets[streetIndex]) \(kind.label) \(number)",
-                width: size.0, height: size.1, lat: lat, lon: lon, district: plan.code,
-                poleId: "\(kind.poleIdPrefix)-\(plan.abbreviation)-\(padded(index + 1, 4))",
-                groups: [kind.group], tags: tags(for: kind, random: &random), timezone: timezone
-            ))
-        }
-        return result
-    }
+        random.shuffle(&streetSites)
 
-    /// Spreads a street's displays evenly, each up to about 20 m to either side of the centre line.
-    private static func place(on street: Street, slot: Int, of slots: Int, random: inout SplitMix64) -> (lat: Double, lon: Double) {
-        let t = (Double(slot) + 0.5 + random.double(in: -0.3...0.3)) / Double(slots)
-        let onStreet = street.point(at: t)
-        let side = random.double(in: -1...1) * 0.0002
-        return (rounded(onStreet.lat + side * street.normal.lat), rounded(onStreet.lon + side * street.normal.lon))
+        var placed: [(kind: Kind, number: Int, street: String, lat: Double, lon: Double)] = []
+        for (s, (streetName, street)) in streets.enumerated() {
+            let onStreet = stride(from: s, to: streetSites.count, by: streets.count).map { streetSites[$0] }
+            for (slot, (kind, number)) in onStreet.enumerated() {
+                let t = (Double(slot) + 0.5 + random.double(in: -0.3...0.3)) / Double(onStreet.count)
+                // Up to about 20 m either side of the centre line.
+                let side = random.double(in: -1...1) * 0.0002
+                let p = street.point(at: t, side: side, inside: boundary)
+                placed.append((kind, number, streetName, p.lat, p.lon))
+            }
+        }
+        let crossing = grid.avenueCrossing(column: c, row: r)
+        for (i, (kind, number)) in metroSites.enumerated() {
+            // Entrances about 60 m from the crossing, spread around it.
+            let angle = (Double(i) + random.double(in: -0.2...0.2)) * 2 * Double.pi / Double(metroSites.count)
+            let lat = rounded(crossing.lat + 0.0005 * sin(angle))
+            let lon = rounded(crossing.lon + 0.0006 * cos(angle))
+            placed.append((kind, number, eastWestAvenues[r], lat, lon))
+        }
+
+        return placed.sorted { ($0.kind.order, $0.number) < ($1.kind.order, $1.number) }.map { site in
+            let size = site.kind.sizes[random.int(below: site.kind.sizes.count)]
+            return DisplayInput(
+                id: "\(plan.code)-\(site.kind.idPart)-\(padded(site.number, 3))",
+                name: "\(site.street) \(site.kind.label) \(site.number)",
+                width: size.0, height: size.1, lat: site.lat, lon: site.lon, district: plan.code,
+                poleId: "\(site.kind.poleIdPrefix)-\(plan.abbreviation)-\(padded(site.kind.poleOffset + site.number, 4))",
+                groups: [site.kind.group], tags: tags(for: site.kind, random: &random), timezone: timezone
+            )
+        }
     }
 
     private static func tags(for kind: Kind, random: inout SplitMix64) -> [String] {
@@ -203,45 +232,29 @@ public enum DemoCity {
 extension DemoCity {
     typealias Position = GeoGeometry.Position
 
-    /// A lat/lon rectangle.
-    struct Box {
-        var south, west, north, east: Double
-
-        /// A straight street across the box: the first runs east-west, the second north-south,
-        /// the third diagonally.
-        func street(_ index: Int, random: inout SplitMix64) -> Street {
-            func lat(_ f: Double) -> Double { south + (north - south) * f }
-            func lon(_ f: Double) -> Double { west + (east - west) * f }
-            let a: Position, b: Position
-            switch index % 3 {
-            case 0:
-                a = Position(lon: lon(0), lat: lat(random.double(in: 0.2...0.8)))
-                b = Position(lon: lon(1), lat: lat(random.double(in: 0.2...0.8)))
-            case 1:
-                a = Position(lon: lon(random.double(in: 0.2...0.8)), lat: lat(0))
-                b = Position(lon: lon(random.double(in: 0.2...0.8)), lat: lat(1))
-            default:
-                a = Position(lon: lon(0), lat: lat(random.double(in: 0...0.2)))
-                b = Position(lon: lon(1), lat: lat(random.double(in: 0.8...1)))
-            }
-            return Street(a: a, b: b)
-        }
-    }
-
     /// A straight segment displays are placed along.
     struct Street {
         var a: Position
         var b: Position
 
-        func point(at t: Double) -> Position {
-            Position(lon: a.lon + (b.lon - a.lon) * t, lat: a.lat + (b.lat - a.lat) * t)
-        }
-
-        /// A unit vector across the street, in degrees.
-        var normal: Position {
+        /// The point a fraction `t` along the street and `side` degrees across it, moved toward
+        /// the street's middle until it lies inside `boundary`.
+        ///
+        /// The middle of every street lies deep inside its district, so the walk always ends inside.
+        func point(at t: Double, side: Double, inside boundary: GeoGeometry) -> Position {
             let dLon = b.lon - a.lon, dLat = b.lat - a.lat
             let length = (dLon * dLon + dLat * dLat).squareRoot()
-            return Position(lon: -dLat / length, lat: dLon / length)
+            func at(_ u: Double) -> Position {
+                Position(
+                    lon: DemoCity.rounded(a.lon + dLon * u - side * dLat / length),
+                    lat: DemoCity.rounded(a.lat + dLat * u + side * dLon / length)
+                )
+            }
+            for step in 0..<10 {
+                let p = at(t + (0.5 - t) * Double(step) / 10)
+                if boundary.contains(lat: p.lat, lon: p.lon) { return p }
+            }
+            return at(0.5)
         }
     }
 
@@ -255,7 +268,7 @@ extension DemoCity {
         static let cellLat = 0.03, cellLon = 0.035
         static let south = 31.23 - cellLat * Double(rows) / 2
         static let west = 121.47 - cellLon * Double(columns) / 2
-        /// Jitter stays below a fifth of a cell, so the core box (inset by a quarter) is always inside.
+        /// Edges stay within 0.15 cells of the regular grid, so a cell's middle half is always inside it.
         static let cornerJitter = 0.15, midpointJitter = 0.1
 
         /// Corners indexed [row][column] over (rows + 1) × (columns + 1) points.
@@ -264,10 +277,14 @@ extension DemoCity {
         var horizontalMidpoints: [[Position]] = []
         /// Midpoints of the edges running north-south: [row][column] over rows × (columns + 1).
         var verticalMidpoints: [[Position]] = []
+        /// Where each row's east-west avenue runs, as a fraction of the cell height; likewise columns.
+        var avenueRows: [Double] = []
+        var avenueColumns: [Double] = []
 
         init(random: inout SplitMix64) {
             func point(_ row: Double, _ column: Double) -> Position {
-                Position(lon: DemoCity.rounded(Self.west + column * Self.cellLon), lat: DemoCity.rounded(Self.south + row * Self.cellLat))
+                let p = Self.position(row: row, column: column)
+                return Position(lon: DemoCity.rounded(p.lon), lat: DemoCity.rounded(p.lat))
             }
             func jitter(_ amount: Double) -> Double { random.double(in: -amount...amount) }
             corners = (0...Self.rows).map { r in
@@ -279,6 +296,8 @@ extension DemoCity {
             verticalMidpoints = (0..<Self.rows).map { r in
                 (0...Self.columns).map { c in point(Double(r) + 0.5 + jitter(Self.midpointJitter), Double(c) + jitter(Self.midpointJitter)) }
             }
+            avenueRows = (0..<Self.rows).map { _ in random.double(in: 0.35...0.65) }
+            avenueColumns = (0..<Self.columns).map { _ in random.double(in: 0.35...0.65) }
         }
 
         /// The closed, counter-clockwise ring of one cell: corner, midpoint, corner, ... back to the start.
@@ -292,11 +311,36 @@ extension DemoCity {
             return GeoGeometry(polygon: [ring])
         }
 
-        /// The middle of a cell, inset by a quarter on every side.
-        func core(column c: Int, row r: Int) -> Box {
-            Box(
-                south: Self.south + (Double(r) + 0.25) * Self.cellLat, west: Self.west + (Double(c) + 0.25) * Self.cellLon,
-                north: Self.south + (Double(r) + 0.75) * Self.cellLat, east: Self.west + (Double(c) + 0.75) * Self.cellLon
+        /// A position in grid units: (0, 0) is the south-west corner, (rows, columns) the north-east.
+        static func position(row: Double, column: Double) -> Position {
+            Position(lon: Self.west + column * Self.cellLon, lat: Self.south + row * Self.cellLat)
+        }
+
+        /// The east-west avenue's segment across one cell, edge to edge.
+        func eastWestAvenue(column c: Int, row r: Int) -> Street {
+            let row = Double(r) + avenueRows[r]
+            return Street(a: Self.position(row: row, column: Double(c)), b: Self.position(row: row, column: Double(c + 1)))
+        }
+
+        /// The north-south avenue's segment across one cell, edge to edge.
+        func northSouthAvenue(column c: Int, row r: Int) -> Street {
+            let column = Double(c) + avenueColumns[c]
+            return Street(a: Self.position(row: Double(r), column: column), b: Self.position(row: Double(r + 1), column: column))
+        }
+
+        func avenueCrossing(column c: Int, row r: Int) -> Position {
+            Self.position(row: Double(r) + avenueRows[r], column: Double(c) + avenueColumns[c])
+        }
+
+        /// A street of 0.6 cells at any angle through a point in the middle of the cell.
+        func localStreet(column c: Int, row r: Int, random: inout SplitMix64) -> Street {
+            let middleRow = Double(r) + random.double(in: 0.3...0.7)
+            let middleColumn = Double(c) + random.double(in: 0.3...0.7)
+            let angle = random.double(in: 0...Double.pi)
+            let dRow = 0.3 * sin(angle), dColumn = 0.3 * cos(angle)
+            return Street(
+                a: Self.position(row: middleRow - dRow, column: middleColumn - dColumn),
+                b: Self.position(row: middleRow + dRow, column: middleColumn + dColumn)
             )
         }
     }
@@ -328,8 +372,15 @@ struct SplitMix64 {
         range.lowerBound + unit() * (range.upperBound - range.lowerBound)
     }
 
-    /// Uniform enough for picking among a handful of items; the modulo bias is below 2^-60.
+    /// Modulo bias is about n / 2^64: nothing for the handful of choices made here.
     mutating func int(below n: Int) -> Int {
         Int(next() % UInt64(n))
+    }
+
+    /// Fisher-Yates, drawing from this generator.
+    mutating func shuffle<T>(_ items: inout [T]) {
+        for i in stride(from: items.count - 1, to: 0, by: -1) {
+            items.swapAt(i, int(below: i + 1))
+        }
     }
 }

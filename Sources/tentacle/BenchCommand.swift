@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import TentacleCore
+import TentacleServer
+
+/// `tentacle bench NAME`: measures one thing on this machine, against a baseline run alongside.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Run a benchmark and print its figures with ratios against a baseline measured in the same run.",
+        discussion: "Benchmarks: registry. Build with -c release for meaningful figures.")
+
+    @Argument(help: "Benchmark to run: registry.")
+    var name: String
+
+    @Option(help: "Seconds to measure each figure for (0.1...600).")
+    var seconds: Double = 3
+
+    @Option(help: "Concurrent loopback clients (registry), 1...64.")
+    var clients: Int = 4
+
+    @Flag(help: "Print one JSON object per figure, one per line.")
+    var json = false
+
+    func validate() throws {
+        guard (0.1...600).contains(seconds) else { throw ValidationError("--seconds must be 0.1...600") }
+        guard (1...64).contains(clients) else { throw ValidationError("--clients must be 1...64") }
+        guard Self.names.contains(name) else {
+            throw ValidationError("unknown benchmark '\(name)'; choose one of: \(Self.names.joined(separator: ", "))")
+        }
+    }
+
+    static let names = ["registry"]
+
+    func run() async throws {
+        let figures: [BenchmarkFigure]
+        switch name {
+        default:
+            figures = try await RegistryBenchmark.run(.init(seconds: seconds, clients: clients))
+        }
+        if json {
+            for f in figures { say(f.jsonLine) }
+        } else {
+            say(BenchmarkFigure.table(figures))
+        }
+    }
+}

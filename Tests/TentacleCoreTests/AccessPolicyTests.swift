@@ -1,0 +1,52 @@
+import Testing
+import TentacleCore
+
+/// The columns of `expected`, in order.
+private let permissions: [Permission] = [.readRegistry, .writeDisplays, .writeDistricts, .manageCredentials, .manageUsers, .readAudit]
+
+/// The whole role × permission matrix, written out so a change to the policy shows up here.
+private let expected: [Role: [Bool]] = [
+    //            read   writeDisp writeDistr creds  users  audit
+    .admin:     [true, true, true, true, true, true],
+    .operator:  [true, true, false, true, false, false],
+    .publisher: [true, false, false, false, false, false],
+    .approver:  [true, false, false, false, false, false],
+    .alerter:   [true, false, false, false, false, false],
+    .viewer:    [true, false, false, false, false, false],
+]
+
+@Suite struct AccessPolicyTests {
+    @Test func tableCoversEveryRoleAndPermission() {
+        #expect(Set(expected.keys) == Set(Role.allCases))
+        #expect(Set(permissions) == Set(Permission.allCases))
+        #expect(permissions.count == Permission.allCases.count)
+        #expect(expected.values.allSatisfy { $0.count == permissions.count })
+    }
+
+    @Test(arguments: Role.allCases, permissions.indices)
+    func policyMatchesTable(_ role: Role, _ column: Int) {
+        let permission = permissions[column]
+        let allowed = expected[role]?[column]
+        #expect(AccessPolicy.allows(role, permission) == allowed, "\(role) × \(permission)")
+        #expect(AccessPolicy.permissions(of: role).contains(permission) == allowed)
+    }
+
+    @Test(arguments: Role.allCases)
+    func principalAsksThePolicy(_ role: Role) {
+        let principal = Principal(userID: "u1", username: "ana", role: role, scope: .all)
+        for permission in Permission.allCases {
+            #expect(principal.can(permission) == AccessPolicy.allows(role, permission))
+        }
+    }
+
+    @Test func rolesAreOrderedFromMostToLeastPowerful() {
+        #expect(Role.allCases.sorted() == [.admin, .operator, .publisher, .approver, .alerter, .viewer])
+        #expect(Role.admin < Role.viewer)
+        #expect(!(Role.viewer < Role.viewer))
+    }
+
+    @Test func rolesAndPermissionsHaveStableNames() {
+        #expect(Role.allCases.map(\.rawValue) == ["admin", "operator", "publisher", "approver", "alerter", "viewer"])
+        #expect(Permission.allCases.map(\.rawValue) == ["readRegistry", "writeDisplays", "writeDistricts", "manageCredentials", "manageUsers", "readAudit"])
+    }
+}
