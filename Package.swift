@@ -79,7 +79,11 @@ let package = Package(
         ),
         .testTarget(name: "TentacleCoreTests", dependencies: ["TentacleCore"], swiftSettings: swiftSettings),
         .testTarget(name: "TentacleRenderTests", dependencies: ["TentacleRender"], resources: [.copy("Golden")], swiftSettings: swiftSettings),
-        .testTarget(name: "TentacleStoreTests", dependencies: ["TentacleStore", "TentacleCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TentacleStoreTests",
+            dependencies: ["TentacleStore", "TentacleCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "TentacleServerTests",
             dependencies: [
