@@ -40,6 +40,14 @@ public struct DisplayGroup: Codable, Hashable, Sendable {
 
     public static let fieldNames: Set<String> = ["code", "name", "description"]
 
+    // The description is optional in requests, as in `init`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        code = try c.decode(String.self, forKey: .code)
+        name = try c.decode(String.self, forKey: .name)
+        description = try c.decodeIfPresent(String.self, forKey: .description) ?? ""
+    }
+
     public func issues() -> [FieldIssue] {
         var c = IssueCollector()
         if !Identifier.isValid(code) {

@@ -55,7 +55,13 @@ struct DisplayController {
         query.group = q.string("group")
         query.tag = q.string("tag")
         query.status = try q.oneOf("status", DisplayStatus.self)
-        if let bbox = q.string("bbox") { query.bbox = try BoundingBox(parsing: bbox) }
+        if let bbox = q.string("bbox") {
+            do {
+                query.bbox = try BoundingBox(parsing: bbox)
+            } catch {
+                throw APIError.badRequest(error.summary, field: "bbox")
+            }
+        }
         query.limit = try q.int("limit", in: 1...DisplayQuery.maxLimit) ?? DisplayQuery.defaultLimit
         query.after = try q.cursor()
         let page = try await env.store.listDisplays(query)

@@ -25,6 +25,8 @@ enum JSONBody {
     static func bytes(of request: Request, limit: Int) async throws -> ByteBuffer {
         do {
             return try await request.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw APIError(.payloadTooLarge, "request body is larger than \(limit) bytes")
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw APIError(.payloadTooLarge, "request body is larger than \(limit) bytes")
         }

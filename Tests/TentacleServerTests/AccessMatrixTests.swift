@@ -1,0 +1,177 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import TentacleCore
+@testable import TentacleServer
+import TentacleStore
+import Testing
+
+/// One registered route and who may call it.
+///
+/// Callers in `allowed` get `success`; anyone else is refused: 401 without a user token (no
+/// token, or a device token on a user route), 403 for a user whose role lacks the permission.
+struct Endpoint: Sendable, CustomTestStringConvertible {
+    /// One request ready to send.
+    struct Call: Sendable {
+        var uri: String
+        var json: String?
+        var body: String?
+        var contentType: String?
+    }
+
+    let method: HTTPRequest.Method
+    /// The path as the router names it, e.g. `/v1/displays/{id}`.
+    let path: String
+    let allowed: Set<Caller>
+    let success: HTTPResponse.Status
+    /// Builds the call for one caller; `n` is unique per caller, so each call may create its own object.
+    let prepare: @Sendable (Fixture, Caller, Int) async throws -> Call
+
+    var route: String { "\(method.rawValue) \(path)" }
+    var testDescription: String { route }
+
+    func expected(for caller: Caller) -> HTTPResponse.Status {
+        if allowed.contains(caller) { return success }
+        switch caller {
+        case .anonymous, .device: return .unauthorized
+        case .role, .user: return path == "/v1/devices/me" ? .unauthorized : .forbidden
+        }
+    }
+}
+
+extension Endpoint {
+    init(
+        _ method: HTTPRequest.Method, _ path: String, _ allowed: Set<Caller>, _ success: HTTPResponse.Status = .ok,
+        prepare: @escaping @Sendable (Fixture, Caller, Int) async throws -> Call
+    ) {
+        self.init(method: method, path: path, allowed: allowed, success: success, prepare: prepare)
+    }
+
+    init(_ method: HTTPRequest.Method, _ path: String, _ allowed: Set<Caller>, _ success: HTTPResponse.Status = .ok, uri: String? = nil) {
+        self.init(method, path, allowed, success) { _, _, _ in Call(uri: uri ?? path) }
+    }
+}
+
+// The expected matrix, written out rather than derived from AccessPolicy so the two check each other.
+private let anyone = Set(Caller.all)
+private let everyRole = Set(Caller.roles)
+private let admin: Set<Caller> = [.role(.admin)]
+private let adminAndOperator: Set<Caller> = [.role(.admin), .role(.operator)]
+private let deviceOnly: Set<Caller> = [.device]
+
+private func json(_ uri: String, _ json: String) -> Endpoint.Call { .init(uri: uri, json: json) }
+
+/// The user a caller's own objects belong to (the admin's for callers without a user).
+private func ownerId(_ caller: Caller) -> String { "usr-\(caller.username ?? "admin")" }
+
+let endpoints: [Endpoint] = [
+    Endpoint(.get, "/", anyone),
+    Endpoint(.get, "/healthz", anyone),
+    Endpoint(.get, "/metrics", anyone),
+    Endpoint(.get, "/openapi.yaml", anyone),
+    Endpoint(.get, "/v1/version", anyone),
+    Endpoint(.post, "/v1/auth/login", anyone) { _, _, _ in
+        json("/v1/auth/login", #"{"username": "viewer", "password": "\#(Fixture.password)"}"#)
+    },
+    Endpoint(.post, "/v1/auth/logout", everyRole, .noContent),
+    Endpoint(.get, "/v1/me", everyRole),
+
+    Endpoint(.get, "/v1/tokens", everyRole),
+    Endpoint(.post, "/v1/tokens", everyRole, .created) { _, _, _ in json("/v1/tokens", #"{"name": "matrix"}"#) },
+    Endpoint(.delete, "/v1/tokens/{id}", everyRole, .noContent) { fx, caller, n in
+        try await fx.addToken(for: ownerId(caller), secret: "tnt_matrix-\(n)", id: "tok-matrix-\(n)")
+        return Endpoint.Call(uri: "/v1/tokens/tok-matrix-\(n)")
+    },
+
+    Endpoint(.get, "/v1/users", admin),
+    Endpoint(.post, "/v1/users", admin, .created) { _, _, n in
+        json("/v1/users", #"{"username": "new-\#(n)", "password": "\#(Fixture.password)", "role": "viewer"}"#)
+    },
+    Endpoint(.get, "/v1/users/{id}", admin, uri: "/v1/users/usr-viewer"),
+    Endpoint(.patch, "/v1/users/{id}", admin) { _, _, _ in json("/v1/users/usr-alerter", #"{"districts": ["east"]}"#) },
+    Endpoint(.delete, "/v1/users/{id}", admin, .noContent) { fx, _, n in
+        let user = User(id: "usr-matrix-\(n)", username: "matrix-\(n)", role: .viewer, districts: [], createdAt: Fixture.start)
+        try await fx.store.createUser(user, passwordHash: "x", audit: Fixture.event("user.create", "user", user.id))
+        return Endpoint.Call(uri: "/v1/users/\(user.id)")
+    },
+
+    Endpoint(.get, "/v1/displays", everyRole),
+    Endpoint(.post, "/v1/displays", adminAndOperator, .created) { _, _, n in
+        json("/v1/displays", #"{"id": "m-\#(n)", "name": "M", "width": 64, "height": 32, "lat": 52.5, "lon": 13.4, "district": "east", "timezone": "UTC"}"#)
+    },
+    Endpoint(.post, "/v1/displays/import", adminAndOperator, .created) { _, _, n in
+        Endpoint.Call(
+            uri: "/v1/displays/import",
+            body: "id,name,width,height,lat,lon,district,timezone\nimp-\(n),Imported,64,32,52.5,13.4,east,UTC\n", contentType: "text/csv")
+    },
+    Endpoint(.get, "/v1/displays/{id}", everyRole, uri: "/v1/displays/north-1"),
+    Endpoint(.patch, "/v1/displays/{id}", adminAndOperator) { _, _, n in json("/v1/displays/north-2", #"{"notes": "matrix \#(n)"}"#) },
+    Endpoint(.delete, "/v1/displays/{id}", adminAndOperator, .noContent) { fx, _, n in
+        try await fx.addDisplay("gone-\(n)", district: "east")
+        return Endpoint.Call(uri: "/v1/displays/gone-\(n)")
+    },
+    Endpoint(.get, "/v1/displays/{id}/credentials", adminAndOperator, uri: "/v1/displays/south-1/credentials"),
+    Endpoint(.post, "/v1/displays/{id}/credentials", adminAndOperator, .created) { fx, _, n in
+        try await fx.addDisplay("cred-\(n)", district: "east")
+        return Endpoint.Call(uri: "/v1/displays/cred-\(n)/credentials")
+    },
+    Endpoint(.delete, "/v1/displays/{id}/credentials", adminAndOperator, .noContent, uri: "/v1/displays/south-1/credentials"),
+
+    Endpoint(.get, "/v1/districts", everyRole),
+    Endpoint(.post, "/v1/districts", admin, .created) { _, _, n in json("/v1/districts", #"{"code": "new-\#(n)", "name": "New"}"#) },
+    Endpoint(.get, "/v1/districts/{code}", everyRole, uri: "/v1/districts/north"),
+    Endpoint(.patch, "/v1/districts/{code}", admin) { _, _, n in json("/v1/districts/east", #"{"name": "East \#(n)"}"#) },
+    Endpoint(.delete, "/v1/districts/{code}", admin, .noContent) { fx, _, n in
+        try await fx.store.createDistrict(District(code: "empty-\(n)", name: "Empty"), audit: Fixture.event("district.create", "district", "empty-\(n)"))
+        return Endpoint.Call(uri: "/v1/districts/empty-\(n)")
+    },
+
+    Endpoint(.get, "/v1/groups", everyRole),
+    Endpoint(.post, "/v1/groups", adminAndOperator, .created) { _, _, n in json("/v1/groups", #"{"code": "grp-\#(n)", "name": "G"}"#) },
+    Endpoint(.get, "/v1/groups/{code}", everyRole, uri: "/v1/groups/bus-stops"),
+    Endpoint(.patch, "/v1/groups/{code}", adminAndOperator) { _, _, n in json("/v1/groups/bus-stops", #"{"description": "d \#(n)"}"#) },
+    Endpoint(.delete, "/v1/groups/{code}", adminAndOperator, .noContent) { fx, _, n in
+        try await fx.store.createGroup(DisplayGroup(code: "unused-\(n)", name: "Unused"), audit: Fixture.event("group.create", "group", "unused-\(n)"))
+        return Endpoint.Call(uri: "/v1/groups/unused-\(n)")
+    },
+
+    Endpoint(.get, "/v1/audit", admin),
+    Endpoint(.get, "/v1/devices/me", deviceOnly),
+]
+
+@Suite("Role × endpoint access matrix")
+struct AccessMatrixTests {
+    @Test func theMatrixCoversEveryRegisteredRouteAndNoOther() async throws {
+        try await Fixture.with { fx in
+            let router = buildRouter(store: fx.store, configuration: fx.configuration)
+            let registered = router.routes.map { "\($0.method.rawValue) \($0.path)" }
+            let listed = endpoints.map(\.route)
+            #expect(Set(listed).count == listed.count, "an endpoint is listed twice")
+            let missing = Set(registered).subtracting(listed).sorted()
+            let extra = Set(listed).subtracting(registered).sorted()
+            #expect(missing.isEmpty, "routes without a matrix entry: \(missing)")
+            #expect(extra.isEmpty, "matrix entries for routes that do not exist: \(extra)")
+        }
+    }
+
+    @Test("every caller gets the expected status", arguments: endpoints)
+    func accessMatrix(endpoint: Endpoint) async throws {
+        try await Fixture.with { fx in
+            try await fx.test { api in
+                for (n, caller) in Caller.all.enumerated() {
+                    let call = try await endpoint.prepare(fx, caller, n)
+                    let response = try await api.send(
+                        endpoint.method, call.uri, as: caller, json: call.json, body: call.body, contentType: call.contentType)
+                    let expected = endpoint.expected(for: caller)
+                    #expect(response.status == expected, "\(endpoint.route) as \(caller): \(response.text.prefix(300))")
+                    switch expected {
+                    case .unauthorized: #expect(response.apiError?.code == "unauthorized")
+                    case .forbidden: #expect(response.apiError?.code == "forbidden")
+                    default: break
+                    }
+                }
+            }
+        }
+    }
+}
