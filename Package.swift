@@ -54,6 +54,7 @@ let package = Package(
             dependencies: [
                 "TentacleCore",
                 "TentacleStore",
+                "TentacleRender",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -70,6 +71,7 @@ let package = Package(
             name: "tentacle",
             dependencies: [
                 "TentacleCore",
+                "TentacleRender",
                 "TentacleServer",
                 "TentacleStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -47,16 +47,31 @@ public struct Frame: Canvas, Hashable, Sendable {
         let r = bounds.intersection(rect)
         guard !r.isEmpty else { return }
         let w = width
+        // A full-width rect is one contiguous span; filling it at once runs at memset speed.
+        let (spans, span) = r.width == w ? (1, r.width * r.height) : (r.height, r.width)
         bytes.withUnsafeMutableBufferPointer { p in
-            for y in r.y..<r.maxY {
-                var i = (y * w + r.x) * 3
-                for _ in 0..<r.width {
-                    p[i] = color.r
-                    p[i + 1] = color.g
-                    p[i + 2] = color.b
-                    i += 3
-                }
+            for i in 0..<spans {
+                Frame.fill(p.baseAddress! + ((r.y + i) * w + r.x) * 3, pixels: span, color)
             }
+        }
+    }
+
+    /// Writes `pixels` copies of `color` from `start`: one memset for greys, otherwise one pixel
+    /// copied onto itself in doubling chunks, so long spans cost a few memcpy calls.
+    private static func fill(_ start: UnsafeMutablePointer<UInt8>, pixels: Int, _ color: RGB) {
+        let count = pixels * 3
+        if color.r == color.g && color.g == color.b {
+            start.update(repeating: color.r, count: count)
+            return
+        }
+        start[0] = color.r
+        start[1] = color.g
+        start[2] = color.b
+        var filled = 3
+        while filled < count {
+            let chunk = min(filled, count - filled)
+            (start + filled).update(from: start, count: chunk)
+            filled += chunk
         }
     }
 }

@@ -8,9 +8,9 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a benchmark and print its figures with ratios against a baseline measured in the same run.",
-        discussion: "Benchmarks: registry. Build with -c release for meaningful figures.")
+        discussion: "Benchmarks: registry, render, resolve. Build with -c release for meaningful figures.")
 
-    @Argument(help: "Benchmark to run: registry.")
+    @Argument(help: "Benchmark to run: registry, render or resolve.")
     var name: String
 
     @Option(help: "Seconds to measure each figure for (0.1...600).")
@@ -30,11 +30,15 @@ struct BenchCommand: AsyncParsableCommand {
         }
     }
 
-    static let names = ["registry"]
+    static let names = ["registry", "render", "resolve"]
 
     func run() async throws {
         let figures: [BenchmarkFigure]
         switch name {
+        case "render":
+            figures = try renderBenchFigures(seconds: seconds)
+        case "resolve":
+            figures = ResolveBenchmark.run(seconds: seconds)
         default:
             figures = try await RegistryBenchmark.run(.init(seconds: seconds, clients: clients))
         }
