@@ -71,3 +71,44 @@ public protocol AuditRepository: Sendable {
 
 /// Everything the server stores, one protocol per aggregate.
 public typealias Storage = DisplayRepository & DistrictRepository & UserRepository & CredentialRepository & AuditRepository
+    & ContentRepository
+
+/// Assets, layouts, campaigns with their revision history, and default layouts.
+public protocol ContentRepository: Sendable {
+    /// Stores an asset unless one with the same hash exists; returns whether it was new.
+    @discardableResult
+    func putAsset(_ asset: AssetRecord, bytes: [UInt8], audit: AuditEvent) async throws -> Bool
+    func asset(sha256: String) async throws -> AssetRecord?
+    func assetBytes(sha256: String) async throws -> [UInt8]?
+    func assets() async throws -> [AssetRecord]
+    /// Deletes assets uploaded before `cutoff` whose hash is not in `referenced`; returns their hashes.
+    func deleteUnreferencedAssets(referenced: Set<String>, uploadedBefore cutoff: Date) async throws -> [String]
+
+    func createLayout(_ layout: LayoutRecord, audit: AuditEvent) async throws
+    func layout(id: String) async throws -> LayoutRecord?
+    func layouts() async throws -> [LayoutRecord]
+    func updateLayout(_ layout: LayoutRecord, audit: AuditEvent) async throws
+    /// `conflict` while a live or pending campaign revision or a default names the layout.
+    func deleteLayout(id: String, audit: AuditEvent) async throws
+
+    /// Stores a new campaign with its first revision; `conflict` if the id is taken.
+    func createCampaign(_ first: CampaignRevision, audit: AuditEvent) async throws
+    /// Every revision of a campaign, oldest first; empty when the campaign does not exist.
+    func campaignHistory(id: String) async throws -> [CampaignRevision]
+    /// The latest revision of every campaign.
+    func latestRevisions() async throws -> [CampaignRevision]
+    /// Appends a revision; `conflict` unless it is numbered one past the latest.
+    func addRevision(_ revision: CampaignRevision, audit: AuditEvent) async throws
+    /// Writes changed states of existing revisions (an approval or rejection) in one transaction.
+    func saveReview(_ changed: [CampaignRevision], audit: AuditEvent) async throws
+    func deleteCampaign(id: String, audit: AuditEvent) async throws
+    /// The approved, live revision of every campaign.
+    func liveCampaigns() async throws -> [LiveCampaign]
+
+    func defaultLayouts() async throws -> DefaultLayouts
+    func setDefaultLayouts(_ defaults: DefaultLayouts, audit: AuditEvent) async throws
+
+    /// Whether changes to campaigns targeting this district need a second person's approval (default true).
+    func approvalRequired(district: String) async throws -> Bool
+    func setApprovalRequired(_ required: Bool, district: String, audit: AuditEvent) async throws
+}

@@ -93,6 +93,50 @@ extension SQLiteStore {
                     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
                 """)
         }
+        m.registerMigration("v2-content") { db in
+            try db.execute(sql: """
+                ALTER TABLE districts ADD COLUMN approval_required INTEGER NOT NULL DEFAULT 1;
+                CREATE TABLE assets (
+                    sha256 TEXT PRIMARY KEY NOT NULL,
+                    width INTEGER NOT NULL,
+                    height INTEGER NOT NULL,
+                    byte_count INTEGER NOT NULL,
+                    bytes BLOB NOT NULL,
+                    uploaded_by TEXT NOT NULL,
+                    uploaded_at DATETIME NOT NULL
+                );
+                CREATE TABLE layouts (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    width INTEGER NOT NULL,
+                    height INTEGER NOT NULL,
+                    document TEXT NOT NULL,
+                    created_by TEXT NOT NULL,
+                    created_at DATETIME NOT NULL,
+                    updated_at DATETIME NOT NULL
+                );
+                CREATE TABLE campaign_revisions (
+                    campaign_id TEXT NOT NULL,
+                    revision INTEGER NOT NULL,
+                    content TEXT NOT NULL,
+                    author TEXT NOT NULL,
+                    created_at DATETIME NOT NULL,
+                    state TEXT NOT NULL,
+                    approved_by TEXT,
+                    approved_at DATETIME,
+                    rejected_by TEXT,
+                    rejected_reason TEXT,
+                    PRIMARY KEY (campaign_id, revision)
+                );
+                CREATE INDEX campaign_revisions_by_state ON campaign_revisions(state);
+                CREATE TABLE default_layouts (
+                    kind TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    layout_id TEXT NOT NULL REFERENCES layouts(id),
+                    PRIMARY KEY (kind, key)
+                );
+                """)
+        }
         return m
     }
 }

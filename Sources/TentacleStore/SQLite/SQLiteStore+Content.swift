@@ -1,0 +1,283 @@
+public import Foundation
+import GRDB
+public import TentacleCore
+
+extension SQLiteStore: ContentRepository {
+    // MARK: Assets
+
+    @discardableResult
+    public func putAsset(_ asset: AssetRecord, bytes: [UInt8], audit: AuditEvent) async throws -> Bool {
+        try await write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM assets WHERE sha256 = ?", arguments: [asset.sha256]) == true {
+                return false
+            }
+            try db.execute(
+                sql: "INSERT INTO assets (sha256, width, height, byte_count, bytes, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [asset.sha256, asset.width, asset.height, asset.byteCount, Data(bytes), asset.uploadedBy, asset.uploadedAt])
+            try self.append(audit, db)
+            return true
+        }
+    }
+
+    public func asset(sha256: String) async throws -> AssetRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT sha256, width, height, byte_count, uploaded_by, uploaded_at FROM assets WHERE sha256 = ?",
+                arguments: [sha256]
+            ).map(Self.asset)
+        }
+    }
+
+    public func assetBytes(sha256: String) async throws -> [UInt8]? {
+        try await pool.read { db in
+            try Data.fetchOne(db, sql: "SELECT bytes FROM assets WHERE sha256 = ?", arguments: [sha256]).map { [UInt8]($0) }
+        }
+    }
+
+    public func assets() async throws -> [AssetRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT sha256, width, height, byte_count, uploaded_by, uploaded_at FROM assets ORDER BY uploaded_at, sha256"
+            ).map(Self.asset)
+        }
+    }
+
+    public func deleteUnreferencedAssets(referenced: Set<String>, uploadedBefore cutoff: Date) async throws -> [String] {
+        try await write { db in
+            let old = try String.fetchAll(db, sql: "SELECT sha256 FROM assets WHERE uploaded_at < ?", arguments: [cutoff])
+            let doomed = old.filter { !referenced.contains($0) }
+            for sha in doomed {
+                try db.execute(sql: "DELETE FROM assets WHERE sha256 = ?", arguments: [sha])
+                try self.append(
+                    AuditEvent(actor: "system", action: "asset.collect", objectType: "asset", objectId: sha, summary: "unreferenced asset collected"), db)
+            }
+            return doomed
+        }
+    }
+
+    private static func asset(_ row: Row) -> AssetRecord {
+        AssetRecord(
+            sha256: row["sha256"], width: row["width"], height: row["height"], byteCount: row["byte_count"],
+            uploadedBy: row["uploaded_by"], uploadedAt: row["uploaded_at"])
+    }
+
+    // MARK: Layouts
+
+    public func createLayout(_ layout: LayoutRecord, audit: AuditEvent) async throws {
+        try await write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM layouts WHERE id = ?", arguments: [layout.id]) == true {
+                throw StoreError(.conflict, field: "id", "layout '\(layout.id)' already exists")
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO layouts (id, name, width, height, document, created_by, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    layout.id, layout.name, layout.width, layout.height, layout.document, layout.createdBy, layout.createdAt,
+                    layout.updatedAt,
+                ])
+            try self.append(audit, db)
+        }
+    }
+
+    public func layout(id: String) async throws -> LayoutRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM layouts WHERE id = ?", arguments: [id]).map(Self.layout)
+        }
+    }
+
+    public func layouts() async throws -> [LayoutRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM layouts ORDER BY id").map(Self.layout)
+        }
+    }
+
+    public func updateLayout(_ layout: LayoutRecord, audit: AuditEvent) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE layouts SET name = ?, width = ?, height = ?, document = ?, updated_at = ? WHERE id = ?",
+                arguments: [layout.name, layout.width, layout.height, layout.document, layout.updatedAt, layout.id])
+            guard db.changesCount == 1 else { throw StoreError.notFound("layout", layout.id) }
+            try self.append(audit, db)
+        }
+    }
+
+    public func deleteLayout(id: String, audit: AuditEvent) async throws {
+        try await write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM default_layouts WHERE layout_id = ?", arguments: [id]) == true {
+                throw StoreError(.conflict, "layout '\(id)' is a default layout; change the defaults first")
+            }
+            let rows = try Row.fetchAll(db, sql: "SELECT content FROM campaign_revisions WHERE state IN ('approved', 'pending')")
+            for row in rows {
+                let campaign = try Self.decodeCampaign(row["content"])
+                if campaign.playlist.contains(where: { $0.layoutId == id }) {
+                    throw StoreError(.conflict, "layout '\(id)' is used by campaign '\(campaign.id)'")
+                }
+            }
+            try db.execute(sql: "DELETE FROM layouts WHERE id = ?", arguments: [id])
+            guard db.changesCount == 1 else { throw StoreError.notFound("layout", id) }
+            try self.append(audit, db)
+        }
+    }
+
+    private static func layout(_ row: Row) -> LayoutRecord {
+        LayoutRecord(
+            id: row["id"], name: row["name"], width: row["width"], height: row["height"], document: row["document"],
+            createdBy: row["created_by"], createdAt: row["created_at"], updatedAt: row["updated_at"])
+    }
+
+    // MARK: Campaigns
+
+    public func createCampaign(_ first: CampaignRevision, audit: AuditEvent) async throws {
+        try await write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM campaign_revisions WHERE campaign_id = ?", arguments: [first.campaignId]) == true {
+                throw StoreError(.conflict, field: "id", "campaign '\(first.campaignId)' already exists")
+            }
+            try Self.insert(first, db)
+            try self.append(audit, db)
+        }
+    }
+
+    public func campaignHistory(id: String) async throws -> [CampaignRevision] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM campaign_revisions WHERE campaign_id = ? ORDER BY revision", arguments: [id])
+                .map(Self.revision)
+        }
+    }
+
+    public func latestRevisions() async throws -> [CampaignRevision] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.* FROM campaign_revisions r
+                    JOIN (SELECT campaign_id, MAX(revision) AS latest FROM campaign_revisions GROUP BY campaign_id) m
+                      ON m.campaign_id = r.campaign_id AND m.latest = r.revision
+                    ORDER BY r.campaign_id
+                    """
+            ).map(Self.revision)
+        }
+    }
+
+    public func addRevision(_ revision: CampaignRevision, audit: AuditEvent) async throws {
+        try await write { db in
+            let latest = try Int.fetchOne(
+                db, sql: "SELECT MAX(revision) FROM campaign_revisions WHERE campaign_id = ?", arguments: [revision.campaignId])
+            guard let latest else { throw StoreError.notFound("campaign", revision.campaignId) }
+            guard revision.revision == latest + 1 else {
+                throw StoreError(.conflict, "campaign '\(revision.campaignId)' changed meanwhile (now at revision \(latest))")
+            }
+            try Self.insert(revision, db)
+            try self.append(audit, db)
+        }
+    }
+
+    public func saveReview(_ changed: [CampaignRevision], audit: AuditEvent) async throws {
+        try await write { db in
+            for r in changed {
+                try db.execute(
+                    sql: """
+                        UPDATE campaign_revisions SET state = ?, approved_by = ?, approved_at = ?, rejected_by = ?, rejected_reason = ?
+                        WHERE campaign_id = ? AND revision = ?
+                        """,
+                    arguments: [
+                        r.state.rawValue, r.approvedBy, r.approvedAt, r.rejectedBy, r.rejectedReason, r.campaignId, r.revision,
+                    ])
+                guard db.changesCount == 1 else { throw StoreError.notFound("campaign revision", "\(r.campaignId)#\(r.revision)") }
+            }
+            try self.append(audit, db)
+        }
+    }
+
+    public func deleteCampaign(id: String, audit: AuditEvent) async throws {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM campaign_revisions WHERE campaign_id = ?", arguments: [id])
+            guard db.changesCount > 0 else { throw StoreError.notFound("campaign", id) }
+            try self.append(audit, db)
+        }
+    }
+
+    public func liveCampaigns() async throws -> [LiveCampaign] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM campaign_revisions WHERE state = 'approved' ORDER BY campaign_id, revision")
+                .map(Self.revision)
+        }
+        .reduce(into: [String: CampaignRevision]()) { live, r in live[r.campaignId] = r }
+        .values.compactMap(LiveCampaign.init).sorted { $0.id < $1.id }
+    }
+
+    private static func insert(_ r: CampaignRevision, _ db: Database) throws {
+        let content = String(decoding: try JSONEncoder().encode(r.campaign), as: UTF8.self)
+        try db.execute(
+            sql: """
+                INSERT INTO campaign_revisions (campaign_id, revision, content, author, created_at, state, approved_by, approved_at,
+                    rejected_by, rejected_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                r.campaignId, r.revision, content, r.author, r.createdAt, r.state.rawValue, r.approvedBy, r.approvedAt,
+                r.rejectedBy, r.rejectedReason,
+            ])
+    }
+
+    private static func decodeCampaign(_ text: String) throws -> Campaign {
+        try JSONDecoder().decode(Campaign.self, from: Data(text.utf8))
+    }
+
+    private static func revision(_ row: Row) throws -> CampaignRevision {
+        CampaignRevision(
+            campaignId: row["campaign_id"], revision: row["revision"], campaign: try decodeCampaign(row["content"]),
+            author: row["author"], createdAt: row["created_at"], state: RevisionState(rawValue: row["state"]) ?? .pending,
+            approvedBy: row["approved_by"], approvedAt: row["approved_at"], rejectedBy: row["rejected_by"],
+            rejectedReason: row["rejected_reason"])
+    }
+
+    // MARK: Defaults and approval settings
+
+    public func defaultLayouts() async throws -> DefaultLayouts {
+        try await pool.read { db in
+            var defaults = DefaultLayouts()
+            for row in try Row.fetchAll(db, sql: "SELECT kind, key, layout_id FROM default_layouts") {
+                let kind: String = row["kind"]
+                let key: String = row["key"]
+                let layout: String = row["layout_id"]
+                switch kind {
+                case "display": defaults.byDisplay[key] = layout
+                case "group": defaults.byGroup[key] = layout
+                default: defaults.global = layout
+                }
+            }
+            return defaults
+        }
+    }
+
+    public func setDefaultLayouts(_ defaults: DefaultLayouts, audit: AuditEvent) async throws {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM default_layouts")
+            var rows: [(String, String, String)] = defaults.byDisplay.map { ("display", $0.key, $0.value) }
+            rows += defaults.byGroup.map { ("group", $0.key, $0.value) }
+            if let global = defaults.global { rows.append(("global", "", global)) }
+            for (kind, key, layout) in rows {
+                guard try Bool.fetchOne(db, sql: "SELECT 1 FROM layouts WHERE id = ?", arguments: [layout]) == true else {
+                    throw StoreError(.invalidReference, field: kind == "global" ? "global" : "by\(kind.capitalized).\(key)", "unknown layout '\(layout)'")
+                }
+                try db.execute(sql: "INSERT INTO default_layouts (kind, key, layout_id) VALUES (?, ?, ?)", arguments: [kind, key, layout])
+            }
+            try self.append(audit, db)
+        }
+    }
+
+    public func approvalRequired(district: String) async throws -> Bool {
+        try await pool.read { db in
+            try Bool.fetchOne(db, sql: "SELECT approval_required FROM districts WHERE code = ?", arguments: [district]) ?? true
+        }
+    }
+
+    public func setApprovalRequired(_ required: Bool, district: String, audit: AuditEvent) async throws {
+        try await write { db in
+            try db.execute(sql: "UPDATE districts SET approval_required = ? WHERE code = ?", arguments: [required, district])
+            guard db.changesCount == 1 else { throw StoreError.notFound("district", district) }
+            try self.append(audit, db)
+        }
+    }
+}
