@@ -28,6 +28,10 @@ public func buildRouter(
     CredentialController(env: env, displays: displays).register(on: v1)
     DistrictController(env: env).register(on: v1)
     AuditController(env: env).register(on: v1)
+    AssetController(env: env).register(on: v1)
+    LayoutController(env: env).register(on: v1)
+    CampaignController(env: env).register(on: v1)
+    ResolutionController(env: env, displays: displays).register(on: v1)
 
     let devices = router.group("v1").add(middleware: DeviceAuthMiddleware(store: store))
     DeviceController().register(on: devices)
@@ -43,6 +47,10 @@ public func buildApplication(
     Application(
         router: buildRouter(store: store, configuration: configuration, clock: clock),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "tentacle"),
+        services: [
+            AssetCollector(
+                store: store, gracePeriod: configuration.assetGracePeriod, interval: .seconds(3600), clock: clock, logger: logger)
+        ],
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host

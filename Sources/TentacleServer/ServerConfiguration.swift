@@ -13,6 +13,10 @@ public struct ServerConfiguration: Sendable {
     public var maxBodyBytes: Int = 1 << 20
     /// The largest bulk import file accepted (CSV or GeoJSON), in bytes.
     public var maxImportBytes: Int = 32 << 20
+    /// The largest PNG asset accepted, in bytes.
+    public var maxAssetBytes: Int = 8 << 20
+    /// How long an uploaded asset may stay unreferenced before it is collected.
+    public var assetGracePeriod: TimeInterval = 24 * 3600
     /// bcrypt cost for new password hashes (each step doubles the work).
     public var bcryptCost: UInt8 = 12
     /// The first admin's password on an empty database; random when nil.

@@ -2,17 +2,20 @@ import Testing
 import TentacleCore
 
 /// The columns of `expected`, in order.
-private let permissions: [Permission] = [.readRegistry, .writeDisplays, .writeDistricts, .manageCredentials, .manageUsers, .readAudit]
+private let permissions: [Permission] = [
+    .readRegistry, .writeDisplays, .writeDistricts, .manageCredentials, .manageUsers, .readAudit,
+    .readContent, .writeContent, .approveContent,
+]
 
 /// The whole role × permission matrix, written out so a change to the policy shows up here.
 private let expected: [Role: [Bool]] = [
-    //            read   writeDisp writeDistr creds  users  audit
-    .admin:     [true, true, true, true, true, true],
-    .operator:  [true, true, false, true, false, false],
-    .publisher: [true, false, false, false, false, false],
-    .approver:  [true, false, false, false, false, false],
-    .alerter:   [true, false, false, false, false, false],
-    .viewer:    [true, false, false, false, false, false],
+    //            read  writeDisp writeDistr creds  users  audit  readCont writeCont approve
+    .admin:     [true, true, true, true, true, true, true, true, true],
+    .operator:  [true, true, false, true, false, false, true, false, false],
+    .publisher: [true, false, false, false, false, false, true, true, false],
+    .approver:  [true, false, false, false, false, false, true, false, true],
+    .alerter:   [true, false, false, false, false, false, true, false, false],
+    .viewer:    [true, false, false, false, false, false, true, false, false],
 ]
 
 @Suite struct AccessPolicyTests {
@@ -47,6 +50,9 @@ private let expected: [Role: [Bool]] = [
 
     @Test func rolesAndPermissionsHaveStableNames() {
         #expect(Role.allCases.map(\.rawValue) == ["admin", "operator", "publisher", "approver", "alerter", "viewer"])
-        #expect(Permission.allCases.map(\.rawValue) == ["readRegistry", "writeDisplays", "writeDistricts", "manageCredentials", "manageUsers", "readAudit"])
+        #expect(Permission.allCases.map(\.rawValue) == [
+            "readRegistry", "writeDisplays", "writeDistricts", "manageCredentials", "manageUsers", "readAudit",
+            "readContent", "writeContent", "approveContent",
+        ])
     }
 }

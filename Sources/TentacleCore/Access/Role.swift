@@ -15,6 +15,9 @@ public enum Permission: String, Codable, Sendable, CaseIterable {
     case manageCredentials     // issue, rotate and revoke device tokens
     case manageUsers
     case readAudit
+    case readContent           // layouts, assets, campaigns, previews, what a display shows
+    case writeContent          // upload assets, edit layouts, campaigns and default layouts
+    case approveContent        // approve or reject someone else's campaign revision
 }
 
 /// The role × permission matrix. Kept as data so tests can walk every pair.
@@ -25,9 +28,13 @@ public enum AccessPolicy {
             return Set(Permission.allCases)
         case .operator:
             // City operators and field technicians run the registry and provision poles.
-            return [.readRegistry, .writeDisplays, .manageCredentials]
-        case .publisher, .approver, .alerter, .viewer:
-            return [.readRegistry]
+            return [.readRegistry, .writeDisplays, .manageCredentials, .readContent]
+        case .publisher:
+            return [.readRegistry, .readContent, .writeContent]
+        case .approver:
+            return [.readRegistry, .readContent, .approveContent]
+        case .alerter, .viewer:
+            return [.readRegistry, .readContent]
         }
     }
 

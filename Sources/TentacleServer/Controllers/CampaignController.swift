@@ -1,0 +1,251 @@
+import Foundation
+import Hummingbird
+import TentacleCore
+import TentacleStore
+
+/// Campaigns: every edit is a revision; a second person with the approver role puts it on air.
+struct CampaignController {
+    let env: ServerEnvironment
+    var library: ContentLibrary { ContentLibrary(store: env.store) }
+
+    /// A campaign with its live revision, the edit waiting for review, and its history.
+    struct CampaignBody: Encodable {
+        var id: String
+        var live: CampaignRevision?
+        var pending: CampaignRevision?
+        var latest: CampaignRevision
+        var history: [CampaignRevision]?
+    }
+
+    struct Rejection: Decodable {
+        var reason: String
+    }
+
+    func register(on group: RouterGroup<AppRequestContext>) {
+        group.get("campaigns") { _, context in
+            let p = try context.user(.readContent)
+            let latest = try await env.store.latestRevisions().filter { Self.visible($0.campaign, to: p) }
+            var items: [CampaignBody] = []
+            for revision in latest {
+                items.append(Self.body(try await env.store.campaignHistory(id: revision.campaignId), withHistory: false))
+            }
+            return try JSONBody.response(["items": items])
+        }
+        group.post("campaigns", use: create)
+        group.get("campaigns/:id") { _, context in
+            let (_, history) = try await find(context, .readContent)
+            return try JSONBody.response(Self.body(history, withHistory: true))
+        }
+        group.put("campaigns/:id", use: edit)
+        group.delete("campaigns/:id") { _, context in
+            let (p, history) = try await find(context, .writeContent)
+            let id = history[0].campaignId
+            try await env.store.deleteCampaign(id: id, audit: env.audit(p, "campaign.delete", "campaign", id, "deleted campaign '\(history.last!.campaign.name)'"))
+            return Response(status: .noContent)
+        }
+        group.post("campaigns/:id/revisions/:revision/approve") { _, context in
+            let (p, history) = try await find(context, .approveContent)
+            let number = try revisionNumber(context)
+            let updated = try Self.mapApproval { () throws(ApprovalError) in
+                try ApprovalPolicy.approving(number, in: history, by: p, at: env.clock())
+            }
+            try await env.store.saveReview(
+                Self.changed(from: history, to: updated),
+                audit: env.audit(p, "campaign.approve", "campaign", history[0].campaignId, "approved revision \(number); it is live"))
+            return try JSONBody.response(Self.body(updated, withHistory: true))
+        }
+        group.post("campaigns/:id/revisions/:revision/reject") { request, context in
+            let (p, history) = try await find(context, .approveContent)
+            let number = try revisionNumber(context)
+            let body = try await JSONBody.decode(Rejection.self, from: request, allowedFields: ["reason"], limit: env.configuration.maxBodyBytes)
+            let updated = try Self.mapApproval { () throws(ApprovalError) in
+                try ApprovalPolicy.rejecting(number, in: history, by: p, reason: body.reason)
+            }
+            try await env.store.saveReview(
+                Self.changed(from: history, to: updated),
+                audit: env.audit(p, "campaign.reject", "campaign", history[0].campaignId, "rejected revision \(number): \(body.reason.prefix(200))"))
+            return try JSONBody.response(Self.body(updated, withHistory: true))
+        }
+        group.get("campaigns/:id/coverage", use: coverage)
+    }
+
+    /// Scoped users see and edit only campaigns aimed at nothing but their own districts.
+    static func visible(_ campaign: Campaign, to p: Principal) -> Bool {
+        switch p.scope {
+        case .all: return true
+        case .only(let allowed): return campaign.target.isDistrictsOnly && Set(campaign.target.districts).isSubset(of: allowed)
+        }
+    }
+
+    func find(_ context: AppRequestContext, _ permission: Permission) async throws -> (Principal, [CampaignRevision]) {
+        let p = try context.user(permission)
+        let id = try context.parameters.require("id")
+        let history = try await env.store.campaignHistory(id: id)
+        guard let latest = history.last, Self.visible(latest.campaign, to: p) else { throw APIError.notFound("campaign", id) }
+        return (p, history)
+    }
+
+    func revisionNumber(_ context: AppRequestContext) throws -> Int {
+        let text = try context.parameters.require("revision")
+        guard let n = Int(text), n >= 1 else { throw APIError.badRequest("revision must be a positive integer", field: "revision") }
+        return n
+    }
+
+    static func body(_ history: [CampaignRevision], withHistory: Bool) -> CampaignBody {
+        CampaignBody(
+            id: history[0].campaignId, live: CampaignRevision.live(in: history),
+            pending: history.last(where: { $0.state == .pending }), latest: history.last!,
+            history: withHistory ? history : nil)
+    }
+
+    static func changed(from old: [CampaignRevision], to new: [CampaignRevision]) -> [CampaignRevision] {
+        new.filter { revision in !old.contains(revision) }
+    }
+
+    static func mapApproval(_ body: () throws(ApprovalError) -> [CampaignRevision]) throws -> [CampaignRevision] {
+        do {
+            return try body()
+        } catch {
+            switch error.code {
+            case .notAnApprover, .ownRevision, .outOfScope: throw APIError(.forbidden, error.message)
+            case .notPending, .stale: throw APIError(.conflict, error.message)
+            case .missingReason: throw APIError(.validationFailed, error.message, field: "reason", issues: [FieldIssue(field: "reason", message: error.message)])
+            default: throw APIError(.notFound, error.message, field: "revision")
+            }
+        }
+    }
+
+    /// Checks a campaign's fields and that every layout, district and group it names exists.
+    func check(_ campaign: Campaign, by p: Principal) async throws {
+        var issues = campaign.issues()
+        for (i, entry) in campaign.playlist.enumerated() where try await env.store.layout(id: entry.layoutId) == nil {
+            issues.append(FieldIssue(field: "playlist[\(i)].layoutId", message: "unknown layout '\(entry.layoutId)'"))
+        }
+        for (i, d) in campaign.target.districts.enumerated() where try await env.store.district(code: d) == nil {
+            issues.append(FieldIssue(field: "target.districts[\(i)]", message: "unknown district '\(d)'"))
+        }
+        for (i, g) in campaign.target.groups.enumerated() where try await env.store.group(code: g) == nil {
+            issues.append(FieldIssue(field: "target.groups[\(i)]", message: "unknown group '\(g)'"))
+        }
+        if !issues.isEmpty { throw ValidationError(issues) }
+        if !Self.visible(campaign, to: p) {
+            throw APIError(.forbidden, "you may only target your own districts (target.districts)", field: "target")
+        }
+    }
+
+    /// Whether the campaign may go live without review: only when it targets nothing but districts
+    /// whose approval requirement an admin switched off.
+    func approvalRequired(_ campaign: Campaign) async throws -> Bool {
+        guard campaign.target.isDistrictsOnly else { return true }
+        for d in campaign.target.districts where try await env.store.approvalRequired(district: d) {
+            return true
+        }
+        return false
+    }
+
+    func newRevision(_ campaign: Campaign, number: Int, by p: Principal) async throws -> CampaignRevision {
+        let now = env.clock()
+        let direct = try await !approvalRequired(campaign)
+        return CampaignRevision(
+            campaignId: campaign.id, revision: number, campaign: campaign, author: p.userID, createdAt: now,
+            state: direct ? .approved : .pending, approvedBy: direct ? p.userID : nil, approvedAt: direct ? now : nil,
+            rejectedBy: nil, rejectedReason: nil)
+    }
+
+    static let fields: Set<String> = ["id", "name", "priority", "schedule", "target", "playlist"]
+
+    /// Reads a campaign body; a missing `id` becomes `defaultId`.
+    func decodeCampaign(_ request: Request, defaultId: String) async throws -> Campaign {
+        if let contentType = request.headers[.contentType], !contentType.lowercased().contains("json") {
+            throw APIError(.unsupportedMediaType, "expected Content-Type application/json, got '\(contentType)'")
+        }
+        let buffer = try await JSONBody.bytes(of: request, limit: env.configuration.maxBodyBytes)
+        var data = Data(buffer.readableBytesView)
+        if var object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], object["id"] == nil {
+            object["id"] = defaultId
+            data = try JSONSerialization.data(withJSONObject: object)
+        }
+        return try JSONBody.decode(Campaign.self, from: data, allowedFields: Self.fields)
+    }
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let p = try context.user(.writeContent)
+        let campaign = try await decodeCampaign(request, defaultId: Identifier.generate(prefix: "cmp"))
+        if !Identifier.isValid(campaign.id) { throw ValidationError(field: "id", "'\(campaign.id.prefix(80))' is not a valid id: \(Identifier.rule)") }
+        try await check(campaign, by: p)
+        let first = try await newRevision(campaign, number: 1, by: p)
+        try await env.store.createCampaign(
+            first, audit: env.audit(p, "campaign.create", "campaign", campaign.id, "created '\(campaign.name)', revision 1 \(first.state.rawValue)"))
+        return try JSONBody.response(Self.body([first], withHistory: true), status: .created, headers: [.location: "/v1/campaigns/\(campaign.id)"])
+    }
+
+    @Sendable func edit(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (p, history) = try await find(context, .writeContent)
+        let id = history[0].campaignId
+        let campaign = try await decodeCampaign(request, defaultId: id)
+        guard campaign.id == id else { throw ValidationError(field: "id", "a campaign's id cannot change") }
+        try await check(campaign, by: p)
+        let revision = try await newRevision(campaign, number: history.count + 1, by: p)
+        try await env.store.addRevision(
+            revision,
+            audit: env.audit(p, "campaign.edit", "campaign", id, "revision \(revision.revision) \(revision.state == .approved ? "live (no approval required)" : "waiting for approval")"))
+        return try JSONBody.response(Self.body(try await env.store.campaignHistory(id: id), withHistory: true))
+    }
+
+    struct Coverage: Encodable {
+        var campaignId: String
+        var revision: Int?
+        var at: Date
+        var until: Date
+        /// Displays on which the campaign is on air at `at`.
+        var now: [String]
+        /// Displays on which it is on air at some moment in the next 24 hours.
+        var next24h: [String]
+    }
+
+    /// Which displays the live revision reaches now and within 24 hours. What a display shows only
+    /// changes where some campaign's schedule does, so checking those instants is exact.
+    @Sendable func coverage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (p, history) = try await find(context, .readContent)
+        let id = history[0].campaignId
+        let at = try QueryParameters(request: request).date("at") ?? env.clock()
+        let until = at.addingTimeInterval(86_400)
+        let live = try await env.store.liveCampaigns()
+        guard let mine = live.first(where: { $0.id == id }) else {
+            return try JSONBody.response(Coverage(campaignId: id, revision: nil, at: at, until: until, now: [], next24h: []))
+        }
+        let defaults = try await env.store.defaultLayouts()
+        let index = ResolutionIndex(campaigns: live)
+        var now: [String] = []
+        var later: [String] = []
+        for display in try await allDisplays(scope: p.scope) where mine.campaign.target.matches(display) {
+            guard let zone = TimeZone(identifier: display.timezone) else { continue }
+            func wins(_ t: Date) -> Bool {
+                if case .campaign(let playing) = index.resolve(display: display, alerts: [], defaults: defaults, at: t).playing {
+                    return playing.campaignId == id
+                }
+                return false
+            }
+            if wins(at) {
+                now.append(display.id)
+                later.append(display.id)
+                continue
+            }
+            let rivals = live.filter { $0.campaign.target.matches(display) }
+            let instants = Set(rivals.flatMap { $0.campaign.schedule.nextChanges(after: at, within: 86_400, timeZone: zone) })
+            if instants.sorted().contains(where: { $0 < until && wins($0) }) { later.append(display.id) }
+        }
+        return try JSONBody.response(Coverage(campaignId: id, revision: mine.revision, at: at, until: until, now: now, next24h: later))
+    }
+
+    func allDisplays(scope: DistrictScope) async throws -> [Display] {
+        var all: [Display] = []
+        var query = DisplayQuery(limit: DisplayQuery.maxLimit, scope: scope)
+        while true {
+            let page = try await env.store.listDisplays(query)
+            all += page.items
+            guard let next = page.nextCursor else { return all }
+            query.after = next
+        }
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import Hummingbird
+import TentacleCore
+import TentacleRender
+import TentacleStore
+
+/// What a display shows at an instant and why, its pixel-exact preview, its offline schedule
+/// snapshot, and the default layouts behind it all.
+struct ResolutionController {
+    let env: ServerEnvironment
+    let displays: DisplayController
+    var library: ContentLibrary { ContentLibrary(store: env.store) }
+
+    func register(on group: RouterGroup<AppRequestContext>) {
+        group.get("displays/:id/now") { request, context in
+            _ = try context.user(.readContent)
+            let display = try await displays.visibleDisplay(context)
+            let at = try QueryParameters(request: request).date("at") ?? env.clock()
+            return try JSONBody.response(NowBody(try await library.resolution(of: display, at: at)))
+        }
+        group.get("displays/:id/preview.png") { request, context in
+            _ = try context.user(.readContent)
+            let display = try await displays.visibleDisplay(context)
+            let q = QueryParameters(request: request)
+            let resolution = try await library.resolution(of: display, at: try q.date("at") ?? env.clock(), explain: false)
+            let frame = try await library.frame(for: resolution, display: display, data: try LayoutController.data(q))
+            return try PreviewImage.response(frame, query: q)
+        }
+        group.get("displays/:id/snapshot") { request, context in
+            _ = try context.user(.readContent)
+            let display = try await displays.visibleDisplay(context)
+            let from = try QueryParameters(request: request).date("from") ?? env.clock()
+            return try JSONBody.response(try await library.snapshot(for: display, from: from))
+        }
+        group.get("default-layouts") { _, context in
+            _ = try context.user(.readContent)
+            return try JSONBody.response(try await env.store.defaultLayouts())
+        }
+        group.put("default-layouts") { request, context in
+            let p = try context.user(.writeContent)
+            let defaults = try await JSONBody.decode(
+                DefaultLayouts.self, from: request, allowedFields: ["byDisplay", "byGroup", "global"], limit: env.configuration.maxBodyBytes)
+            try await env.store.setDefaultLayouts(
+                defaults,
+                audit: env.audit(
+                    p, "defaults.update", "default-layouts", "*",
+                    "\(defaults.byDisplay.count) display and \(defaults.byGroup.count) group defaults, global \(defaults.global ?? "none")"))
+            return try JSONBody.response(defaults)
+        }
+        group.get("districts/:code/approval") { _, context in
+            let p = try context.user(.readRegistry)
+            let code = try context.parameters.require("code")
+            guard p.scope.contains(code), try await env.store.district(code: code) != nil else { throw APIError.notFound("district", code) }
+            return try JSONBody.response(["required": try await env.store.approvalRequired(district: code)])
+        }
+        group.put("districts/:code/approval") { request, context in
+            let p = try context.user(.writeDistricts)
+            let code = try context.parameters.require("code")
+            struct Setting: Decodable { var required: Bool }
+            let setting = try await JSONBody.decode(Setting.self, from: request, allowedFields: ["required"], limit: env.configuration.maxBodyBytes)
+            try await env.store.setApprovalRequired(
+                setting.required, district: code,
+                audit: env.audit(p, "district.approval", "district", code, setting.required ? "approval required" : "approval not required"))
+            return try JSONBody.response(["required": setting.required])
+        }
+    }
+}
+
+/// The resolution as the API shows it: flat, named fields instead of enum payloads.
+struct NowBody: Encodable {
+    struct Playing: Encodable {
+        var kind: String
+        var campaignId: String?
+        var revision: Int?
+        var layoutId: String?
+        var playlistIndex: Int?
+        var secondsIntoItem: Double?
+        var alertId: String?
+        var defaultFrom: String?
+    }
+
+    struct Candidate: Encodable {
+        var campaignId: String
+        var revision: Int
+        var outcome: String
+        var detail: String?
+    }
+
+    var displayId: String
+    var at: Date
+    var playing: Playing
+    var candidates: [Candidate]
+
+    init(_ r: Resolution) {
+        displayId = r.displayId
+        at = r.at
+        switch r.playing {
+        case .alert(let id):
+            playing = Playing(kind: "alert", alertId: id)
+        case .campaign(let c):
+            playing = Playing(
+                kind: "campaign", campaignId: c.campaignId, revision: c.revision, layoutId: c.layoutId,
+                playlistIndex: c.playlistIndex, secondsIntoItem: c.secondsIntoItem)
+        case .defaultLayout(let id, let source):
+            let from: String = switch source {
+            case .display: "display"
+            case .group(let code): "group:\(code)"
+            case .global: "global"
+            }
+            playing = Playing(kind: "default", layoutId: id, defaultFrom: from)
+        case .nothing:
+            playing = Playing(kind: "nothing")
+        }
+        candidates = r.candidates.map { c in
+            let (outcome, detail): (String, String?) = switch c.outcome {
+            case .won: ("won", nil)
+            case .lostToHigherPriority(let by): ("lostToHigherPriority", by)
+            case .lostTieBreak(let to): ("lostTieBreak", to)
+            case .notTargeted: ("notTargeted", nil)
+            case .outsideSchedule(let reason): ("outsideSchedule", reason.rawValue)
+            case .preemptedByAlert(let id): ("preemptedByAlert", id)
+            }
+            return Candidate(campaignId: c.campaignId, revision: c.revision, outcome: outcome, detail: detail)
+        }
+    }
+}
+
+/// Everything a display needs to play the next days offline, versioned by a hash of its content.
+struct SnapshotBody: Encodable {
+    struct LayoutDocument: Encodable {
+        var id: String
+        var layout: RawJSON
+    }
+
+    /// SHA-256 of the canonical snapshot, the layout documents and the asset hashes.
+    var version: String
+    var schedule: ScheduleSnapshot
+    var layouts: [LayoutDocument]
+    var assets: [String]
+}
+
+extension ContentLibrary {
+    func snapshot(for display: Display, from: Date) async throws -> SnapshotBody {
+        let schedule = ScheduleSnapshot.make(
+            display: display, campaigns: try await store.liveCampaigns(), defaults: try await store.defaultLayouts(), from: from)
+        var layouts: [SnapshotBody.LayoutDocument] = []
+        var assets = Set<String>()
+        for id in schedule.layoutIds {
+            guard let record = try await store.layout(id: id) else { continue }
+            layouts.append(.init(id: id, layout: RawJSON(text: record.document)))
+            assets.formUnion(Self.assetHashes(of: try Self.decode(record)))
+        }
+        var canonical = schedule.canonicalJSON()
+        for layout in layouts { canonical += Array("\n\(layout.id)\n\(layout.layout.text)".utf8) }
+        canonical += Array("\n\(assets.sorted().joined(separator: ","))".utf8)
+        return SnapshotBody(version: Self.sha256Hex(canonical), schedule: schedule, layouts: layouts, assets: assets.sorted())
+    }
+}

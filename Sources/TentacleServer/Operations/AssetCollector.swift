@@ -1,0 +1,36 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import TentacleCore
+import TentacleStore
+
+/// Deletes uploaded images no layout references once they are older than the grace period,
+/// so an upload has time to be used before it is collected.
+struct AssetCollector: Service {
+    let store: any Storage
+    let gracePeriod: TimeInterval
+    let interval: Duration
+    let clock: @Sendable () -> Date
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let collected = try await collectOnce()
+                if !collected.isEmpty { logger.info("collected unreferenced assets", metadata: ["count": "\(collected.count)"]) }
+            } catch {
+                logger.error("asset collection failed", metadata: ["error": "\(error)"])
+            }
+            try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+    }
+
+    /// One pass; returns the hashes it deleted.
+    func collectOnce() async throws -> [String] {
+        var referenced = Set<String>()
+        for record in try await store.layouts() {
+            referenced.formUnion(ContentLibrary.assetHashes(of: try ContentLibrary.decode(record)))
+        }
+        return try await store.deleteUnreferencedAssets(referenced: referenced, uploadedBefore: clock().addingTimeInterval(-gracePeriod))
+    }
+}
