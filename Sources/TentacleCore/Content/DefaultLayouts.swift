@@ -40,4 +40,29 @@ public enum DefaultLayoutSource: Codable, Hashable, Sendable {
     case display
     case group(String)
     case global
+
+    /// Encoded as one string: `display`, `global` or `group:CODE`.
+    public var text: String {
+        switch self {
+        case .display: "display"
+        case .group(let code): "group:\(code)"
+        case .global: "global"
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        switch text {
+        case "display": self = .display
+        case "global": self = .global
+        case let t where t.hasPrefix("group:") && t.count > 6: self = .group(String(t.dropFirst(6)))
+        default:
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not display, global or group:CODE"))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(text)
+    }
 }

@@ -102,12 +102,7 @@ struct NowBody: Encodable {
                 kind: "campaign", campaignId: c.campaignId, revision: c.revision, layoutId: c.layoutId,
                 playlistIndex: c.playlistIndex, secondsIntoItem: c.secondsIntoItem)
         case .defaultLayout(let id, let source):
-            let from: String = switch source {
-            case .display: "display"
-            case .group(let code): "group:\(code)"
-            case .global: "global"
-            }
-            playing = Playing(kind: "default", layoutId: id, defaultFrom: from)
+            playing = Playing(kind: "default", layoutId: id, defaultFrom: source.text)
         case .nothing:
             playing = Playing(kind: "nothing")
         }
