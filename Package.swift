@@ -92,7 +92,9 @@ let package = Package(
                 "TentacleServer",
                 "TentacleStore",
                 "TentacleCore",
+                "TentacleRender",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -97,7 +97,8 @@ public protocol ContentRepository: Sendable {
     func campaignHistory(id: String) async throws -> [CampaignRevision]
     /// The latest revision of every campaign.
     func latestRevisions() async throws -> [CampaignRevision]
-    /// Appends a revision; `conflict` unless it is numbered one past the latest.
+    /// Appends a revision; `conflict` unless it is numbered one past the latest. Pending revisions it
+    /// follows become superseded, and so does the live one when the new revision arrives approved.
     func addRevision(_ revision: CampaignRevision, audit: AuditEvent) async throws
     /// Writes changed states of existing revisions (an approval or rejection) in one transaction.
     func saveReview(_ changed: [CampaignRevision], audit: AuditEvent) async throws

@@ -17,6 +17,7 @@ struct Endpoint: Sendable, CustomTestStringConvertible {
         var uri: String
         var json: String?
         var body: String?
+        var bytes: [UInt8]?
         var contentType: String?
     }
 
@@ -58,9 +59,27 @@ private let anyone = Set(Caller.all)
 private let everyRole = Set(Caller.roles)
 private let admin: Set<Caller> = [.role(.admin)]
 private let adminAndOperator: Set<Caller> = [.role(.admin), .role(.operator)]
+private let writers: Set<Caller> = [.role(.admin), .role(.publisher)]
+private let reviewers: Set<Caller> = [.role(.admin), .role(.approver)]
 private let deviceOnly: Set<Caller> = [.device]
 
 private func json(_ uri: String, _ json: String) -> Endpoint.Call { .init(uri: uri, json: json) }
+
+/// A call on layout `lay-<n>`, stored first; `suffix` follows the layout's URI.
+private func onLayout(_ suffix: String = "", json body: (@Sendable (Int) -> String)? = nil) -> @Sendable (Fixture, Caller, Int) async throws -> Endpoint.Call {
+    { fx, _, n in
+        try await fx.addLayout("lay-\(n)")
+        return Endpoint.Call(uri: "/v1/layouts/lay-\(n)\(suffix)", json: body?(n))
+    }
+}
+
+/// A call on campaign `cmp-<n>`, stored first as a pending revision 1 by the publisher.
+private func onCampaign(_ suffix: String = "", json body: (@Sendable (Int) -> String)? = nil) -> @Sendable (Fixture, Caller, Int) async throws -> Endpoint.Call {
+    { fx, _, n in
+        try await fx.addCampaign("cmp-\(n)")
+        return Endpoint.Call(uri: "/v1/campaigns/cmp-\(n)\(suffix)", json: body?(n))
+    }
+}
 
 /// The user a caller's own objects belong to (the admin's for callers without a user).
 private func ownerId(_ caller: Caller) -> String { "usr-\(caller.username ?? "admin")" }
@@ -136,6 +155,54 @@ let endpoints: [Endpoint] = [
         return Endpoint.Call(uri: "/v1/groups/unused-\(n)")
     },
 
+    Endpoint(.get, "/v1/assets", everyRole),
+    Endpoint(.post, "/v1/assets", writers, .created) { _, _, n in
+        Endpoint.Call(uri: "/v1/assets", bytes: Content.png(seed: n), contentType: "image/png")
+    },
+    Endpoint(.get, "/v1/assets/{sha256}", everyRole) { fx, _, n in
+        let png = Content.png(seed: 100 + n)
+        let sha = Content.sha256Hex(png)
+        let record = AssetRecord(sha256: sha, width: 4, height: 3, byteCount: png.count, uploadedBy: "fixture", uploadedAt: Fixture.start)
+        try await fx.store.putAsset(record, bytes: png, audit: Fixture.event("asset.upload", "asset", sha))
+        return Endpoint.Call(uri: "/v1/assets/\(sha)")
+    },
+
+    Endpoint(.get, "/v1/layouts", everyRole),
+    Endpoint(.get, "/v1/layouts/templates", everyRole),
+    Endpoint(.post, "/v1/layouts", writers, .created) { _, _, n in
+        json("/v1/layouts", Content.layoutBody("lay-new-\(n)", document: Content.template("light-pole-64x32")))
+    },
+    Endpoint(.get, "/v1/layouts/{id}", everyRole, prepare: onLayout()),
+    Endpoint(.put, "/v1/layouts/{id}", writers, prepare: onLayout { n in Content.layoutBody("lay-\(n)", document: Content.template("light-pole-64x32")) }),
+    Endpoint(.delete, "/v1/layouts/{id}", writers, .noContent, prepare: onLayout()),
+    Endpoint(.get, "/v1/layouts/{id}/preview.png", everyRole, prepare: onLayout("/preview.png")),
+
+    Endpoint(.get, "/v1/campaigns", everyRole),
+    Endpoint(.post, "/v1/campaigns", writers, .created) { fx, _, n in
+        try await fx.addLayout("lay-\(n)")
+        return json("/v1/campaigns", Content.campaign("cmp-new-\(n)", playlist: [("lay-\(n)", 10)]))
+    },
+    Endpoint(.get, "/v1/campaigns/{id}", everyRole, prepare: onCampaign()),
+    Endpoint(.put, "/v1/campaigns/{id}", writers, prepare: onCampaign { n in Content.campaign("cmp-\(n)", playlist: [("lay-cmp-\(n)", 20)]) }),
+    Endpoint(.delete, "/v1/campaigns/{id}", writers, .noContent, prepare: onCampaign()),
+    // Revision 1 is the publisher's, so the admin reviews someone else's work.
+    Endpoint(.post, "/v1/campaigns/{id}/revisions/{revision}/approve", reviewers, prepare: onCampaign("/revisions/1/approve")),
+    Endpoint(.post, "/v1/campaigns/{id}/revisions/{revision}/reject", reviewers, prepare: onCampaign("/revisions/1/reject") { _ in #"{"reason": "not on our poles"}"# }),
+    Endpoint(.get, "/v1/campaigns/{id}/coverage", everyRole, prepare: onCampaign("/coverage")),
+
+    Endpoint(.get, "/v1/displays/{id}/now", everyRole, uri: "/v1/displays/north-1/now"),
+    Endpoint(.get, "/v1/displays/{id}/preview.png", everyRole, uri: "/v1/displays/north-1/preview.png"),
+    Endpoint(.get, "/v1/displays/{id}/snapshot", everyRole, uri: "/v1/displays/north-1/snapshot"),
+    Endpoint(.get, "/v1/default-layouts", everyRole),
+    Endpoint(.put, "/v1/default-layouts", writers) { fx, _, n in
+        try await fx.addLayout("lay-\(n)")
+        return json("/v1/default-layouts", #"{"byDisplay": {"north-1": "lay-\#(n)"}, "global": "lay-\#(n)"}"#)
+    },
+    Endpoint(.get, "/v1/districts/{code}/approval", everyRole, uri: "/v1/districts/north/approval"),
+    Endpoint(.put, "/v1/districts/{code}/approval", admin) { _, _, n in
+        json("/v1/districts/east/approval", #"{"required": \#(n % 2 == 0)}"#)
+    },
+
     Endpoint(.get, "/v1/audit", admin),
     Endpoint(.get, "/v1/devices/me", deviceOnly),
 ]
@@ -162,7 +229,7 @@ struct AccessMatrixTests {
                 for (n, caller) in Caller.all.enumerated() {
                     let call = try await endpoint.prepare(fx, caller, n)
                     let response = try await api.send(
-                        endpoint.method, call.uri, as: caller, json: call.json, body: call.body, contentType: call.contentType)
+                        endpoint.method, call.uri, as: caller, json: call.json, body: call.body, bytes: call.bytes, contentType: call.contentType)
                     let expected = endpoint.expected(for: caller)
                     #expect(response.status == expected, "\(endpoint.route) as \(caller): \(response.text.prefix(300))")
                     switch expected {

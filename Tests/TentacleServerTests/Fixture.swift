@@ -130,10 +130,13 @@ struct Fixture: Sendable {
             secretHash: Secret.hash(Self.deviceToken), replacingExisting: true, audit: Self.event("credential.issue", "display", "north-1"))
     }
 
-    func addDisplay(_ id: String, district: String, groups: [String] = []) async throws {
+    func addDisplay(
+        _ id: String, district: String, groups: [String] = [], tags: [String] = ["fixture"], lat: Double = 52.5, lon: Double = 13.4,
+        width: Int = 128, height: Int = 64, timezone: String = "Europe/Berlin"
+    ) async throws {
         let input = DisplayInput(
-            name: "Display \(id)", width: 128, height: 64, lat: 52.5, lon: 13.4, district: district, poleId: "pole-\(id)",
-            groups: groups, tags: ["fixture"], timezone: "Europe/Berlin")
+            name: "Display \(id)", width: width, height: height, lat: lat, lon: lon, district: district, poleId: "pole-\(id)",
+            groups: groups, tags: tags, timezone: timezone)
         try await store.createDisplay(Display(creating: input, id: id, at: Self.start), audit: Self.event("display.create", "display", id))
     }
 
@@ -158,7 +161,7 @@ struct API: Sendable {
     @discardableResult
     func send(
         _ method: HTTPRequest.Method, _ uri: String, as caller: Caller = .role(.admin), json: String? = nil,
-        body: String? = nil, contentType: String? = nil, headers extra: HTTPFields = [:]
+        body: String? = nil, bytes: [UInt8]? = nil, contentType: String? = nil, headers extra: HTTPFields = [:]
     ) async throws -> TestResponse {
         var headers = extra
         switch caller {
@@ -168,7 +171,8 @@ struct API: Sendable {
         }
         if json != nil { headers[.contentType] = "application/json" }
         if let contentType { headers[.contentType] = contentType }
-        return try await client.execute(uri: uri, method: method, headers: headers, body: (json ?? body).map { ByteBuffer(string: $0) })
+        let payload = bytes.map { ByteBuffer(bytes: $0) } ?? (json ?? body).map { ByteBuffer(string: $0) }
+        return try await client.execute(uri: uri, method: method, headers: headers, body: payload)
     }
 }
 

@@ -15,6 +15,16 @@ public struct DefaultLayouts: Codable, Hashable, Sendable {
         self.global = global
     }
 
+    enum CodingKeys: String, CodingKey { case byDisplay, byGroup, global }
+
+    /// Every field may be left out, as in the API's schema: `{"global": "x"}` sets only the global default.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        byDisplay = try c.decodeIfPresent([String: String].self, forKey: .byDisplay) ?? [:]
+        byGroup = try c.decodeIfPresent([String: String].self, forKey: .byGroup) ?? [:]
+        global = try c.decodeIfPresent(String.self, forKey: .global)
+    }
+
     public func layout(for display: Display) -> DefaultLayout? {
         if let id = byDisplay[display.id] { return DefaultLayout(layoutId: id, source: .display) }
         for group in display.groups {

@@ -44,7 +44,9 @@ struct ContentLibrary: Sendable {
         do {
             layout = try Layout(json: document)
         } catch {
-            throw APIError(.badRequest, error.description, field: error.path.map { "layout.\($0)" } ?? "layout")
+            // A document that is not an object at all fails at the empty path, which is the field itself.
+            let field = error.path.map { $0.isEmpty ? "layout" : "layout.\($0)" } ?? "layout"
+            throw APIError(.badRequest, error.description, field: field)
         }
         let assets = try await assets(Self.assetHashes(of: layout))
         let issues = layout.validate(assets: assets)

@@ -17,8 +17,9 @@ struct CampaignController {
         var history: [CampaignRevision]?
     }
 
+    /// The reason is optional here so that leaving it out is refused like an empty one: 422 naming `reason`.
     struct Rejection: Decodable {
-        var reason: String
+        var reason: String?
     }
 
     func register(on group: RouterGroup<AppRequestContext>) {
@@ -59,11 +60,11 @@ struct CampaignController {
             let number = try revisionNumber(context)
             let body = try await JSONBody.decode(Rejection.self, from: request, allowedFields: ["reason"], limit: env.configuration.maxBodyBytes)
             let updated = try Self.mapApproval { () throws(ApprovalError) in
-                try ApprovalPolicy.rejecting(number, in: history, by: p, reason: body.reason)
+                try ApprovalPolicy.rejecting(number, in: history, by: p, reason: body.reason ?? "")
             }
             try await env.store.saveReview(
                 Self.changed(from: history, to: updated),
-                audit: env.audit(p, "campaign.reject", "campaign", history[0].campaignId, "rejected revision \(number): \(body.reason.prefix(200))"))
+                audit: env.audit(p, "campaign.reject", "campaign", history[0].campaignId, "rejected revision \(number): \((body.reason ?? "").prefix(200))"))
             return try JSONBody.response(Self.body(updated, withHistory: true))
         }
         group.get("campaigns/:id/coverage", use: coverage)

@@ -168,6 +168,15 @@ extension SQLiteStore: ContentRepository {
             guard revision.revision == latest + 1 else {
                 throw StoreError(.conflict, "campaign '\(revision.campaignId)' changed meanwhile (now at revision \(latest))")
             }
+            // A newer edit replaces any edit still waiting for review; an edit that goes live at once replaces the live one.
+            try db.execute(
+                sql: "UPDATE campaign_revisions SET state = 'superseded' WHERE campaign_id = ? AND state = 'pending'",
+                arguments: [revision.campaignId])
+            if revision.state == .approved {
+                try db.execute(
+                    sql: "UPDATE campaign_revisions SET state = 'superseded' WHERE campaign_id = ? AND state = 'approved'",
+                    arguments: [revision.campaignId])
+            }
             try Self.insert(revision, db)
             try self.append(audit, db)
         }

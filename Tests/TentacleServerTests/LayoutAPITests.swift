@@ -1,0 +1,153 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import TentacleCore
+import TentacleRender
+import TentacleStore
+import Testing
+
+/// Layouts through the API: validated by the renderer's rules, with field paths a form can point at.
+@Suite("Layout API")
+struct LayoutAPITests {
+    struct LayoutView: Decodable {
+        var id: String
+        var name: String
+        var width: Int
+        var height: Int
+        var createdBy: String
+    }
+
+    struct TemplateView: Decodable {
+        var id: String
+        var width: Int
+        var height: Int
+    }
+
+    @Test func templatesCoverTheCommonPanelSizes() async throws {
+        try await Fixture.with { fx in
+            try await fx.test { api in
+                let templates = try await api.send(.get, "/v1/layouts/templates", as: .role(.viewer)).decode(Items<TemplateView>.self).items
+                let sizes = templates.map { "\($0.width)x\($0.height)" }
+                #expect(Set(sizes) == ["64x32", "128x64", "192x96", "384x192"])
+                #expect(sizes.count == 4)
+            }
+        }
+    }
+
+    @Test("each template can be posted as a layout", arguments: ["light-pole-64x32", "pole-128x64", "bus-stop-192x96", "roadside-384x192"])
+    func createFromTemplate(template: String) async throws {
+        try await Fixture.with { fx in
+            try await fx.test { api in
+                let created = try await api.createLayout("lay-\(template)", template: template).decode(LayoutView.self)
+                let expected = try Layout(json: Data(Content.template(template).utf8))
+                #expect(created.width == expected.width && created.height == expected.height)
+                #expect(created.createdBy == "publisher")
+                let fetched = try await api.send(.get, "/v1/layouts/lay-\(template)", as: .role(.viewer))
+                #expect(fetched.status == .ok)
+                #expect(try fetched.decode(LayoutView.self).name == "Layout lay-\(template)")
+                let listed = try await api.send(.get, "/v1/layouts", as: .role(.viewer)).decode(Items<LayoutView>.self)
+                #expect(listed.items.map(\.id) == ["lay-\(template)"])
+                let audit = try await fx.store.auditEntries(AuditQuery(action: "layout.create", objectId: "lay-\(template)", limit: 10))
+                #expect(audit.map(\.actor) == ["publisher"])
+            }
+        }
+    }
+
+    static func textLayout(x: Int = 0, font: String = "5x8") -> String {
+        """
+        {"version": 1, "width": 64, "height": 32, "regions": [
+          {"id": "main", "x": \(x), "y": 0, "width": 64, "height": 32,
+           "playlist": [{"duration": 5, "widget": {"type": "text", "text": "Hello", "style": {"font": "\(font)"}}}]}]}
+        """
+    }
+
+    @Test func invalidLayoutsAre422WithFieldPaths() async throws {
+        let missingAsset = Content.imageLayout(sha256: String(repeating: "ab", count: 32), width: 64, height: 32)
+        let cases: [(document: String, field: String)] = [
+            (Self.textLayout(x: 10), "layout.regions[main].x"),
+            (Self.textLayout(font: "comic-sans"), "layout.regions[main].playlist[0].widget.style.font"),
+            (missingAsset, "layout.regions[picture].playlist[0].widget.asset"),
+        ]
+        try await Fixture.with { fx in
+            try await fx.test { api in
+                for (i, c) in cases.enumerated() {
+                    let response = try await api.send(.post, "/v1/layouts", as: .role(.publisher), json: Content.layoutBody("bad-\(i)", document: c.document))
+                    #expect(response.status == .unprocessableContent, "\(c.field): \(response.text)")
+                    #expect(response.apiError?.code == "validation_failed")
+                    #expect(response.apiError?.issues?.map(\.field) == [c.field], "\(response.text)")
+                }
+                #expect(try await fx.store.layouts().isEmpty)
+            }
+        }
+    }
+
+    @Test func malformedLayoutJSONIs400() async throws {
+        try await Fixture.with { fx in
+            try await fx.test { api in
+                let wrongType = try await api.send(
+                    .post, "/v1/layouts", as: .role(.publisher),
+                    json: Content.layoutBody("bad", document: #"{"version": 1, "width": "wide", "height": 32, "regions": []}"#))
+                #expect(wrongType.status == .badRequest, "\(wrongType.text)")
+                #expect(wrongType.apiError?.field == "layout.width")
+
+                let notJSON = try await api.send(.post, "/v1/layouts", as: .role(.publisher), json: #"{"name": "x", "layout": {"width": 64,"#)
+                #expect(notJSON.status == .badRequest)
+
+                let notAnObject = try await api.send(.post, "/v1/layouts", as: .role(.publisher), json: #"{"name": "x", "layout": [1, 2]}"#)
+                #expect(notAnObject.status == .badRequest, "\(notAnObject.text)")
+                #expect(notAnObject.apiError?.field == "layout", "\(notAnObject.text)")
+                #expect(try await fx.store.layouts().isEmpty)
+            }
+        }
+    }
+
+    @Test func putReplacesTheDocument() async throws {
+        try await Fixture.with { fx in
+            try await fx.test { api in
+                try await api.createLayout("lay-1", template: "pole-128x64")
+                let replaced = try await api.send(
+                    .put, "/v1/layouts/lay-1", as: .role(.publisher),
+                    json: Content.layoutBody("lay-1", document: Content.template("light-pole-64x32"), name: "Smaller"))
+                #expect(replaced.status == .ok, "\(replaced.text)")
+                let fetched = try await api.send(.get, "/v1/layouts/lay-1", as: .role(.viewer)).decode(LayoutView.self)
+                #expect(fetched.name == "Smaller")
+                #expect(fetched.width == 64 && fetched.height == 32)
+                let preview = try await api.frame("/v1/layouts/lay-1/preview.png?at=2026-01-01T08:00:00Z")
+                #expect(preview.width == 64 && preview.height == 32)
+
+                let invalid = try await api.send(.put, "/v1/layouts/lay-1", as: .role(.publisher), json: Content.layoutBody("lay-1", document: Self.textLayout(x: 10)))
+                #expect(invalid.status == .unprocessableContent)
+                let renamed = try await api.send(.put, "/v1/layouts/lay-1", as: .role(.publisher), json: Content.layoutBody("lay-2", document: Self.textLayout()))
+                #expect(renamed.status == .unprocessableContent)
+                #expect(renamed.apiError?.field == "id")
+                #expect(try await api.send(.get, "/v1/layouts/lay-1", as: .role(.viewer)).decode(LayoutView.self).width == 64)
+                let missing = try await api.send(.put, "/v1/layouts/nope", as: .role(.publisher), json: Content.layoutBody("nope", document: Self.textLayout()))
+                #expect(missing.status == .notFound)
+            }
+        }
+    }
+
+    @Test func aLayoutInUseCannotBeDeleted() async throws {
+        try await Fixture.with { fx in
+            try await fx.test { api in
+                try await api.createLayout("lay-pole")
+                try await api.createLayout("lay-default")
+                let created = try await api.send(.post, "/v1/campaigns", as: .role(.publisher), json: Content.campaign("cmp-1"))
+                #expect(created.status == .created)
+                // Even a campaign still waiting for approval holds on to its layouts.
+                let inUse = try await api.send(.delete, "/v1/layouts/lay-pole", as: .role(.publisher))
+                #expect(inUse.status == .conflict, "\(inUse.text)")
+                #expect(inUse.apiError?.message.contains("cmp-1") == true)
+
+                let defaults = try await api.send(.put, "/v1/default-layouts", as: .role(.publisher), json: #"{"global": "lay-default"}"#)
+                #expect(defaults.status == .ok, "\(defaults.text)")
+                #expect(try await api.send(.delete, "/v1/layouts/lay-default", as: .role(.publisher)).status == .conflict)
+
+                #expect(try await api.send(.delete, "/v1/campaigns/cmp-1", as: .role(.publisher)).status == .noContent)
+                #expect(try await api.send(.delete, "/v1/layouts/lay-pole", as: .role(.publisher)).status == .noContent)
+                #expect(try await api.send(.get, "/v1/layouts/lay-pole", as: .role(.viewer)).status == .notFound)
+                #expect(try await api.send(.delete, "/v1/layouts/lay-pole", as: .role(.publisher)).status == .notFound)
+            }
+        }
+    }
+}
