@@ -163,14 +163,15 @@ extension SQLiteStore: DisplayRepository {
         }
     }
 
-    /// Fetches displays and fills in their groups and tags with one query each.
+    /// Fetches displays and fills in their groups and tags with one query each; `sql` must select `displays.*`.
     static func fetchDisplays(_ db: Database, sql: String, arguments: StatementArguments) throws -> [Display] {
+        // Columns by position (the table's order, as `SELECT *` returns them): looking columns up
+        // by name costs a case-insensitive string search per field, which shows in listings.
         var displays = try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
             Display(
-                id: row["id"], name: row["name"], width: row["width"], height: row["height"], lat: row["lat"],
-                lon: row["lon"], district: row["district"], poleId: row["pole_id"], timezone: row["timezone"],
-                notes: row["notes"], status: DisplayStatus(rawValue: row["status"]) ?? .offline,
-                lastSeen: row["last_seen"], createdAt: row["created_at"], updatedAt: row["updated_at"])
+                id: row[0], name: row[1], width: row[2], height: row[3], lat: row[4], lon: row[5], district: row[6],
+                poleId: row[7], timezone: row[8], notes: row[9], status: DisplayStatus(rawValue: row[10]) ?? .offline,
+                lastSeen: row[11], createdAt: row[12], updatedAt: row[13])
         }
         guard !displays.isEmpty else { return [] }
         let ids = displays.map(\.id)
@@ -181,13 +182,13 @@ extension SQLiteStore: DisplayRepository {
             db, sql: "SELECT display_id, group_code FROM display_groups WHERE display_id IN (\(marks)) ORDER BY position",
             arguments: StatementArguments(ids))
         {
-            groups[row["display_id"], default: []].append(row["group_code"])
+            groups[row[0], default: []].append(row[1])
         }
         for row in try Row.fetchAll(
             db, sql: "SELECT display_id, tag FROM display_tags WHERE display_id IN (\(marks)) ORDER BY position",
             arguments: StatementArguments(ids))
         {
-            tags[row["display_id"], default: []].append(row["tag"])
+            tags[row[0], default: []].append(row[1])
         }
         for i in displays.indices {
             displays[i].groups = groups[displays[i].id] ?? []
