@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "tentacle", targets: ["tentacle"]),
         .library(name: "TentacleCore", targets: ["TentacleCore"]),
         .library(name: "TentacleRender", targets: ["TentacleRender"]),
+        .library(name: "TentacleCAP", targets: ["TentacleCAP"]),
         .library(name: "TentacleStore", targets: ["TentacleStore"]),
         .library(name: "TentacleServer", targets: ["TentacleServer"]),
     ],
@@ -38,6 +39,11 @@ let package = Package(
             name: "TentacleRender",
             dependencies: ["CZlib"],
             resources: [.copy("Fonts")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TentacleCAP",
+            dependencies: ["TentacleCore"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -71,6 +77,7 @@ let package = Package(
             name: "tentacle",
             dependencies: [
                 "TentacleCore",
+                "TentacleCAP",
                 "TentacleRender",
                 "TentacleServer",
                 "TentacleStore",
@@ -81,6 +88,7 @@ let package = Package(
         ),
         .testTarget(name: "TentacleCoreTests", dependencies: ["TentacleCore"], swiftSettings: swiftSettings),
         .testTarget(name: "TentacleRenderTests", dependencies: ["TentacleRender"], resources: [.copy("Golden")], swiftSettings: swiftSettings),
+        .testTarget(name: "TentacleCAPTests", dependencies: ["TentacleCAP", "TentacleCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TentacleStoreTests",
             dependencies: ["TentacleStore", "TentacleCore", .product(name: "GRDB", package: "GRDB.swift")],
