@@ -12,7 +12,7 @@ public func buildRouter(
     let env = ServerEnvironment(
         store: store, configuration: configuration, hasher: PasswordHasher(cost: configuration.bcryptCost),
         throttle: LoginThrottle(limit: configuration.loginFailureLimit, window: configuration.loginWindow),
-        metrics: ServerMetrics(), clock: clock)
+        metrics: ServerMetrics(), clock: clock, telemetry: TelemetryCache())
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestObservation(metrics: env.metrics))
     SystemController(env: env).register(on: router)
@@ -32,6 +32,7 @@ public func buildRouter(
     LayoutController(env: env).register(on: v1)
     CampaignController(env: env).register(on: v1)
     ResolutionController(env: env, displays: displays).register(on: v1)
+    TelemetryController(env: env).register(on: v1)
 
     let devices = router.group("v1").add(middleware: DeviceAuthMiddleware(store: store))
     DeviceController().register(on: devices)
@@ -49,7 +50,10 @@ public func buildApplication(
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "tentacle"),
         services: [
             AssetCollector(
-                store: store, gracePeriod: configuration.assetGracePeriod, interval: .seconds(3600), clock: clock, logger: logger)
+                store: store, gracePeriod: configuration.assetGracePeriod, interval: .seconds(3600), clock: clock, logger: logger),
+            ReadingRetention(
+                store: store, policy: configuration.retention, interval: .seconds(configuration.retentionInterval), clock: clock,
+                logger: logger),
         ],
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port

@@ -1,5 +1,6 @@
 public import Foundation
 public import Logging
+public import TentacleCore
 
 /// Everything `tentacle serve` can be told; the defaults run a local server.
 public struct ServerConfiguration: Sendable {
@@ -13,6 +14,12 @@ public struct ServerConfiguration: Sendable {
     public var maxBodyBytes: Int = 1 << 20
     /// The largest bulk import file accepted (CSV or GeoJSON), in bytes.
     public var maxImportBytes: Int = 32 << 20
+    /// The largest body of readings accepted on `POST /v1/readings` and `POST /v1/write`, in bytes.
+    public var maxIngestBytes: Int = 16 << 20
+    /// How long each tier of readings is kept.
+    public var retention: RetentionPolicy = .standard
+    /// How often the retention job deletes expired readings.
+    public var retentionInterval: TimeInterval = 3600
     /// The largest PNG asset accepted, in bytes.
     public var maxAssetBytes: Int = 8 << 20
     /// How long an uploaded asset may stay unreferenced before it is collected.

@@ -11,6 +11,7 @@ struct ServerEnvironment: Sendable {
     let throttle: LoginThrottle
     let metrics: ServerMetrics
     let clock: @Sendable () -> Date
+    let telemetry: TelemetryCache
 
     /// An audit event by the caller.
     func audit(_ p: Principal, _ action: String, _ type: String, _ id: String, _ summary: String) -> AuditEvent {

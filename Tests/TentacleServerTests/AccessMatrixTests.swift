@@ -205,6 +205,20 @@ let endpoints: [Endpoint] = [
 
     Endpoint(.get, "/v1/audit", admin),
     Endpoint(.get, "/v1/devices/me", deviceOnly),
+    Endpoint(.post, "/v1/readings", adminAndOperator, .created) { _, _, n in
+        json("/v1/readings", #"{"source": "north-1", "sequence": \#(n), "readings": [{"metric": "pm25", "time": "2026-01-01T00:00:00Z", "value": 12}]}"#)
+    },
+    Endpoint(.post, "/v1/write", adminAndOperator, .noContent) { _, _, n in
+        Endpoint.Call(uri: "/v1/write?precision=ms&sequence=\(n)", body: "air,source=north-1 pm25=12 1767225600000", contentType: "text/plain")
+    },
+    Endpoint(.get, "/v1/readings", everyRole, uri: "/v1/readings?source=north-1&metric=pm25"),
+    Endpoint(.get, "/v1/readings/latest", everyRole),
+    Endpoint(.get, "/v1/readings/aggregate", everyRole, uri: "/v1/readings/aggregate?metric=pm25"),
+    Endpoint(.get, "/v1/readings/export.csv", everyRole, uri: "/v1/readings/export.csv?source=north-1"),
+    Endpoint(.get, "/v1/metrics", everyRole),
+    Endpoint(.post, "/v1/metrics", admin, .created) { _, _, n in
+        json("/v1/metrics", #"{"name": "matrix_\#(n)", "unit": "ppm", "min": 0, "max": 5000, "description": "Matrix test"}"#)
+    },
 ]
 
 @Suite("Role × endpoint access matrix")

@@ -18,6 +18,9 @@ public enum Permission: String, Codable, Sendable, CaseIterable {
     case readContent           // layouts, assets, campaigns, previews, what a display shows
     case writeContent          // upload assets, edit layouts, campaigns and default layouts
     case approveContent        // approve or reject someone else's campaign revision
+    case readTelemetry         // readings, rollups, latest values, exports, the metric catalogue
+    case writeTelemetry        // post readings (sensor gateways use an operator's API token)
+    case manageMetrics         // add metrics to the catalogue
 }
 
 /// The role × permission matrix. Kept as data so tests can walk every pair.
@@ -28,13 +31,13 @@ public enum AccessPolicy {
             return Set(Permission.allCases)
         case .operator:
             // City operators and field technicians run the registry and provision poles.
-            return [.readRegistry, .writeDisplays, .manageCredentials, .readContent]
+            return [.readRegistry, .writeDisplays, .manageCredentials, .readContent, .readTelemetry, .writeTelemetry]
         case .publisher:
-            return [.readRegistry, .readContent, .writeContent]
+            return [.readRegistry, .readContent, .writeContent, .readTelemetry]
         case .approver:
-            return [.readRegistry, .readContent, .approveContent]
+            return [.readRegistry, .readContent, .approveContent, .readTelemetry]
         case .alerter, .viewer:
-            return [.readRegistry, .readContent]
+            return [.readRegistry, .readContent, .readTelemetry]
         }
     }
 

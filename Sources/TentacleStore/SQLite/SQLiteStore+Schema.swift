@@ -137,6 +137,67 @@ extension SQLiteStore {
                 );
                 """)
         }
+        m.registerMigration("v3-telemetry") { db in
+            // Readings name their series by a small integer rather than repeating the source and
+            // metric text in every row: rows stay small and the index on (series, time) serves
+            // every range query and the retention job.
+            try db.execute(sql: """
+                CREATE TABLE metrics (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    unit TEXT NOT NULL,
+                    low REAL NOT NULL,
+                    high REAL NOT NULL,
+                    description TEXT NOT NULL
+                );
+                CREATE TABLE series (
+                    id INTEGER PRIMARY KEY,
+                    source TEXT NOT NULL,
+                    metric TEXT NOT NULL,
+                    UNIQUE (source, metric)
+                );
+                CREATE TABLE readings (
+                    series INTEGER NOT NULL,
+                    time INTEGER NOT NULL,
+                    value REAL NOT NULL
+                );
+                CREATE INDEX readings_by_series_time ON readings(series, time);
+                CREATE TABLE rollups_1m (
+                    series INTEGER NOT NULL,
+                    bucket INTEGER NOT NULL,
+                    "min" REAL NOT NULL,
+                    "max" REAL NOT NULL,
+                    "sum" REAL NOT NULL,
+                    "count" INTEGER NOT NULL,
+                    last REAL NOT NULL,
+                    last_time INTEGER NOT NULL,
+                    PRIMARY KEY (series, bucket)
+                ) WITHOUT ROWID;
+                CREATE TABLE rollups_1h (
+                    series INTEGER NOT NULL,
+                    bucket INTEGER NOT NULL,
+                    "min" REAL NOT NULL,
+                    "max" REAL NOT NULL,
+                    "sum" REAL NOT NULL,
+                    "count" INTEGER NOT NULL,
+                    last REAL NOT NULL,
+                    last_time INTEGER NOT NULL,
+                    PRIMARY KEY (series, bucket)
+                ) WITHOUT ROWID;
+                CREATE TABLE latest (
+                    series INTEGER PRIMARY KEY,
+                    time INTEGER NOT NULL,
+                    value REAL NOT NULL
+                );
+                CREATE TABLE ingest_batches (
+                    source TEXT NOT NULL,
+                    sequence INTEGER NOT NULL,
+                    received_at INTEGER NOT NULL,
+                    reading_count INTEGER NOT NULL,
+                    PRIMARY KEY (source, sequence)
+                ) WITHOUT ROWID;
+                CREATE INDEX ingest_batches_by_received ON ingest_batches(received_at);
+                """)
+        }
         return m
     }
 }

@@ -1,0 +1,35 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import TentacleCore
+import TentacleStore
+
+/// Deletes readings and rollups older than the retention policy allows, once per interval.
+struct ReadingRetention: Service {
+    let store: any Storage
+    let policy: RetentionPolicy
+    let interval: Duration
+    let clock: @Sendable () -> Date
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let deleted = try await deleteOnce()
+                if deleted != RetentionCounts() {
+                    logger.info("deleted expired readings", metadata: [
+                        "raw": "\(deleted.raw)", "minute": "\(deleted.minute)", "hour": "\(deleted.hour)",
+                    ])
+                }
+            } catch {
+                logger.error("reading retention failed", metadata: ["error": "\(error)"])
+            }
+            try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+    }
+
+    /// One pass at the clock's current time.
+    func deleteOnce() async throws -> RetentionCounts {
+        try await store.deleteExpired(RetentionCutoffs(policy, now: clock()))
+    }
+}

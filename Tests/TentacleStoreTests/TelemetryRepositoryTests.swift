@@ -1,0 +1,169 @@
+import Foundation
+import TentacleCore
+import TentacleStore
+import Testing
+
+@Suite("Telemetry contract")
+struct TelemetryRepositoryTests {
+    static let t0: Int64 = 1_767_225_600_000
+
+    static func batch(_ source: String, _ sequence: Int64, _ readings: [(String, Int64, Double)]) -> ReadingBatch {
+        ReadingBatch(source: source, sequence: sequence, readings: readings.map { Reading(source: source, metric: $0.0, time: $0.1, value: $0.2) })
+    }
+
+    @Test(arguments: Backend.all)
+    func aResentBatchIsADuplicateAndStoredOnce(backend: Backend) async throws {
+        try await StoreHarness.with(backend) { h in
+            let b = Self.batch("d-1", 7, [("pm25", Self.t0, 10), ("pm25", Self.t0 + 1000, 12)])
+            let first = try await h.store.ingest([b], at: StoreHarness.time)
+            #expect(first == [BatchOutcome(source: "d-1", sequence: 7, result: .stored(2))])
+            // Twice in one request and once more in a later one.
+            let again = try await h.store.ingest([b, b], at: StoreHarness.time)
+            #expect(again.map(\.result) == [.duplicate, .duplicate])
+            let page = try await h.store.rawReadings(source: "d-1", metric: "pm25", from: 0, to: .max, after: nil, limit: 100)
+            #expect(page.readings.map(\.value) == [10, 12])
+            let cells = try await h.store.rollups(source: "d-1", metric: "pm25", tier: .minute, from: 0, to: .max)
+            #expect(cells.map(\.cell.count) == [2])
+        }
+    }
+
+    @Test(arguments: Backend.all)
+    func lateAndOutOfOrderReadingsGiveTheRollupsOfRecomputation(backend: Backend) async throws {
+        try await StoreHarness.with(backend) { h in
+            var rng = SeededGenerator(seed: 42)
+            var all: [Reading] = []
+            for sequence in 0..<40 {
+                let readings = (0..<Int.random(in: 1...30, using: &rng)).map { _ in
+                    // Times spread over three hours, in any order, with repeats, so cells get late,
+                    // out-of-order and equal-time readings.
+                    let time = Self.t0 + Int64.random(in: 0..<180, using: &rng) * 60_000 + Int64.random(in: 0..<4, using: &rng) * 15_000
+                    return Reading(source: "d-1", metric: ["pm25", "lux"].randomElement(using: &rng)!, time: time, value: Double.random(in: 0...500, using: &rng).rounded())
+                }
+                all += readings
+                _ = try await h.store.ingest([ReadingBatch(source: "d-1", sequence: Int64(sequence), readings: readings)], at: StoreHarness.time)
+            }
+            for tier in RollupTier.allCases {
+                let expected = tier.rollUp(all)
+                for metric in ["pm25", "lux"] {
+                    let stored = try await h.store.rollups(source: "d-1", metric: metric, tier: tier, from: 0, to: .max)
+                    let want = expected.filter { $0.key.metric == metric }.sorted { $0.key.bucketStart < $1.key.bucketStart }
+                    #expect(stored.map(\.bucketStart) == want.map(\.key.bucketStart))
+                    for (got, (_, cell)) in zip(stored, want) {
+                        #expect(got.cell.min == cell.min && got.cell.max == cell.max && got.cell.count == cell.count)
+                        #expect(got.cell.last == cell.last && got.cell.lastTime == cell.lastTime)
+                        #expect(abs(got.cell.mean - cell.mean) <= 1e-9 * max(1, abs(cell.mean)))
+                    }
+                }
+            }
+            let latest = try await h.store.latest(LatestQuery(metric: "pm25"))
+            let newest = all.filter { $0.metric == "pm25" }.enumerated().max { a, b in
+                a.element.time != b.element.time ? a.element.time < b.element.time : a.offset < b.offset
+            }?.element
+            #expect(latest.map(\.reading) == [newest].compactMap { $0 })
+        }
+    }
+
+    @Test(arguments: Backend.all)
+    func rawReadingsPageInTimeOrder(backend: Backend) async throws {
+        try await StoreHarness.with(backend) { h in
+            let readings = (0..<25).map { ("temp_c", Self.t0 + Int64(($0 * 7) % 25) / 2 * 1000, Double($0)) }
+            _ = try await h.store.ingest([Self.batch("d-1", 0, readings)], at: StoreHarness.time)
+            var collected: [Reading] = []
+            var cursor: ReadingCursor?
+            repeat {
+                let page = try await h.store.rawReadings(source: "d-1", metric: "temp_c", from: Self.t0, to: Self.t0 + 60_000, after: cursor, limit: 4)
+                collected += page.readings
+                cursor = page.next
+            } while cursor != nil
+            #expect(collected.count == 25)
+            #expect(collected.map(\.time) == collected.map(\.time).sorted())
+            #expect(Set(collected.map(\.value)) == Set((0..<25).map(Double.init)))
+        }
+    }
+
+    @Test(arguments: Backend.all)
+    func latestAndAggregatesFollowTheDisplaysDistrict(backend: Backend) async throws {
+        try await StoreHarness.with(backend) { h in
+            try await h.store.createDisplay(makeDisplay("n-1", district: "north", lat: 52.5, lon: 13.4), audit: audit("display.create", "n-1"))
+            try await h.store.createDisplay(makeDisplay("s-1", district: "south", lat: 48.1, lon: 11.5), audit: audit("display.create", "s-1"))
+            _ = try await h.store.ingest(
+                [
+                    Self.batch("n-1", 0, [("pm25", Self.t0, 10), ("pm25", Self.t0 + 60_000, 30)]),
+                    Self.batch("s-1", 0, [("pm25", Self.t0, 5)]),
+                    Self.batch("sensor-x", 0, [("pm25", Self.t0, 99)]),
+                ], at: StoreHarness.time)
+            let everything = try await h.store.latest(LatestQuery())
+            #expect(everything.map(\.reading.source) == ["n-1", "s-1", "sensor-x"])
+            #expect(everything.map(\.district) == ["north", "south", nil])
+            let north = try await h.store.latest(LatestQuery(area: ReadingArea(scope: .only(["north"]))))
+            #expect(north.map(\.reading.value) == [30])
+            let boxed = try await h.store.latest(LatestQuery(area: ReadingArea(bbox: BoundingBox(minLat: 48, minLon: 11, maxLat: 49, maxLon: 12))))
+            #expect(boxed.map(\.reading.source) == ["s-1"])
+
+            let aggregates = try await h.store.aggregate(metric: "pm25", tier: .minute, area: ReadingArea(), from: Self.t0, to: Self.t0 + 3_600_000)
+            #expect(aggregates == [
+                DistrictAggregate(district: "north", min: 10, max: 30, sum: 40, count: 2, sources: 1),
+                DistrictAggregate(district: "south", min: 5, max: 5, sum: 5, count: 1, sources: 1),
+            ])
+            let scoped = try await h.store.aggregate(metric: "pm25", tier: .hour, area: ReadingArea(scope: .only(["south"])), from: Self.t0, to: Self.t0 + 3_600_000)
+            #expect(scoped.map(\.district) == ["south"])
+        }
+    }
+
+    @Test(arguments: Backend.all)
+    func retentionDeletesEachTierBeforeItsCutoff(backend: Backend) async throws {
+        try await StoreHarness.with(backend) { h in
+            let hour: Int64 = 3_600_000
+            _ = try await h.store.ingest([Self.batch("d-1", 0, (0..<10).map { ("noise_dba", Self.t0 + Int64($0) * hour, 50) })], at: StoreHarness.time)
+            let counts = try await h.store.deleteExpired(RetentionCutoffs(raw: Self.t0 + 6 * hour, minute: Self.t0 + 3 * hour, hour: Self.t0 + hour))
+            #expect(counts == RetentionCounts(raw: 6, minute: 3, hour: 1))
+            let raw = try await h.store.rawReadings(source: "d-1", metric: "noise_dba", from: 0, to: .max, after: nil, limit: 100)
+            #expect(raw.readings.map(\.time) == (6..<10).map { Self.t0 + Int64($0) * hour })
+            let minutes = try await h.store.rollups(source: "d-1", metric: "noise_dba", tier: .minute, from: 0, to: .max)
+            #expect(minutes.count == 7)
+            let forever = try await h.store.deleteExpired(RetentionCutoffs(raw: Self.t0, minute: Self.t0, hour: nil))
+            #expect(forever == RetentionCounts())
+            let hours = try await h.store.rollups(source: "d-1", metric: "noise_dba", tier: .hour, from: 0, to: .max)
+            #expect(hours.count == 9)
+        }
+    }
+
+    @Test(arguments: Backend.all)
+    func readingsMetricsAndBatchRecordsSurviveReopening(backend: Backend) async throws {
+        try await StoreHarness.with(backend) { h in
+            let metric = Metric(name: "co2_ppm", unit: "ppm", range: 0...10_000, description: "Carbon dioxide")
+            try await h.store.addMetric(metric, audit: audit("metric.create", "metric", "co2_ppm"))
+            await #expect(throws: StoreError.self) {
+                try await h.store.addMetric(metric, audit: audit("metric.create", "metric", "co2_ppm"))
+            }
+            await #expect(throws: StoreError.self) {
+                try await h.store.addMetric(MetricCatalogue.builtInMetrics[0], audit: audit("metric.create", "metric", "pm25"))
+            }
+            let b = Self.batch("d-1", 3, [("co2_ppm", Self.t0, 415)])
+            _ = try await h.store.ingest([b], at: StoreHarness.time)
+            try h.reopen()
+            #expect(try await h.store.metrics()["co2_ppm"] == metric)
+            #expect(try await h.store.metrics(source: "d-1") == ["co2_ppm"])
+            #expect(try await h.store.ingest([b], at: StoreHarness.time).map(\.result) == [.duplicate])
+            let raw = try await h.store.rawReadings(source: "d-1", metric: "co2_ppm", from: 0, to: .max, after: nil, limit: 10)
+            #expect(raw.readings.map(\.value) == [415])
+        }
+    }
+}
+
+/// SplitMix64, so random streams repeat on every machine.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
