@@ -33,6 +33,25 @@ struct PreviewTests {
         }
     }
 
+    @Test func previewShowsTheDisplaysLatestSensorValues() async throws {
+        try await Fixture.with { fx in
+            try await fx.test { api in
+                try await api.createLayout("lay-pole", template: "pole-128x64")
+                try await api.publish(Content.campaign("cmp-1", playlist: [("lay-pole", 10)]))
+                let batch = #"{"source": "north-1", "sequence": 1, "readings": [{"metric": "pm25", "time": "2025-12-31T23:59:00Z", "value": 42}]}"#
+                #expect(try await api.send(.post, "/v1/readings", json: batch).status == .created)
+
+                let preview = try await api.frame("/v1/displays/north-1/preview.png?at=\(Self.at)")
+                let layout = try Layout(json: Data(Content.template("pole-128x64").utf8))
+                #expect(preview.bytes == Renderer().render(layout, at: Self.time, data: ["pm25": 42]).bytes)
+                #expect(preview.bytes != Renderer().render(layout, at: Self.time).bytes, "the value changes the frame")
+                // `data` overrides what the display measured.
+                let override = try await api.frame("/v1/displays/north-1/preview.png?at=\(Self.at)&data=pm25:7")
+                #expect(override.bytes == Renderer().render(layout, at: Self.time, data: ["pm25": 7]).bytes)
+            }
+        }
+    }
+
     @Test func previewDrawsUploadedImages() async throws {
         try await Fixture.with { fx in
             try await fx.test { api in

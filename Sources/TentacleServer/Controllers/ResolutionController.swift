@@ -23,7 +23,10 @@ struct ResolutionController {
             let display = try await displays.visibleDisplay(context)
             let q = QueryParameters(request: request)
             let resolution = try await library.resolution(of: display, at: try q.date("at") ?? env.clock(), explain: false)
-            let frame = try await library.frame(for: resolution, display: display, data: try LayoutController.data(q))
+            // The display's own latest sensor values feed its live widgets; `data` overrides them for what-ifs.
+            let sensed = try await library.latestValues(of: display)
+            let data = sensed.merging(try LayoutController.data(q)) { _, override in override }
+            let frame = try await library.frame(for: resolution, display: display, data: data)
             return try PreviewImage.response(frame, query: q)
         }
         group.get("displays/:id/snapshot") { request, context in
