@@ -12,7 +12,7 @@ public func buildRouter(
     let env = ServerEnvironment(
         store: store, configuration: configuration, hasher: PasswordHasher(cost: configuration.bcryptCost),
         throttle: LoginThrottle(limit: configuration.loginFailureLimit, window: configuration.loginWindow),
-        metrics: ServerMetrics(), clock: clock, telemetry: TelemetryCache())
+        metrics: ServerMetrics(), clock: clock, telemetry: TelemetryCache(), live: LiveReadings())
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestObservation(metrics: env.metrics))
     SystemController(env: env).register(on: router)
@@ -28,6 +28,7 @@ public func buildRouter(
     CredentialController(env: env, displays: displays).register(on: v1)
     DistrictController(env: env).register(on: v1)
     AuditController(env: env).register(on: v1)
+    EventsController(env: env).register(on: v1)
     AssetController(env: env).register(on: v1)
     LayoutController(env: env).register(on: v1)
     CampaignController(env: env).register(on: v1)

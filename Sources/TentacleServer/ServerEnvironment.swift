@@ -12,6 +12,7 @@ struct ServerEnvironment: Sendable {
     let metrics: ServerMetrics
     let clock: @Sendable () -> Date
     let telemetry: TelemetryCache
+    let live: LiveReadings
 
     /// An audit event by the caller.
     func audit(_ p: Principal, _ action: String, _ type: String, _ id: String, _ summary: String) -> AuditEvent {

@@ -213,6 +213,7 @@ let endpoints: [Endpoint] = [
     },
     Endpoint(.get, "/v1/readings", everyRole, uri: "/v1/readings?source=north-1&metric=pm25"),
     Endpoint(.get, "/v1/readings/latest", everyRole),
+    Endpoint(.get, "/v1/events", everyRole, uri: "/v1/events?topics=readings&limit=0"),
     Endpoint(.get, "/v1/readings/aggregate", everyRole, uri: "/v1/readings/aggregate?metric=pm25"),
     Endpoint(.get, "/v1/readings/export.csv", everyRole, uri: "/v1/readings/export.csv?source=north-1"),
     Endpoint(.get, "/v1/metrics", everyRole),

@@ -126,6 +126,10 @@ struct TelemetryController {
                 field: check.issues.first?.field, issues: check.issues)
         }
         let outcomes = try await env.store.ingest(check.accepted, at: env.clock())
+        let stored = zip(check.accepted, outcomes).compactMap { batch, outcome in
+            if case .stored = outcome.result { return batch } else { return nil }
+        }
+        env.live.publish(stored)
         return (outcomes, check.issues)
     }
 
