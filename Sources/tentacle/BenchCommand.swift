@@ -8,15 +8,18 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a benchmark and print its figures with ratios against a baseline measured in the same run.",
-        discussion: "Benchmarks: registry, render, resolve. Build with -c release for meaningful figures.")
+        discussion: "Benchmarks: ingest, registry, render, resolve. Build with -c release for meaningful figures.")
 
-    @Argument(help: "Benchmark to run: registry, render or resolve.")
+    @Argument(help: "Benchmark to run: ingest, registry, render or resolve.")
     var name: String
 
     @Option(help: "Seconds to measure each figure for (0.1...600).")
     var seconds: Double = 3
 
-    @Option(help: "Concurrent loopback clients (registry), 1...64.")
+    @Option(help: "Readings in the ingest stream (ingest), 10,000...10,000,000; all are generated in memory first.")
+    var count: Int = 1_000_000
+
+    @Option(help: "Concurrent loopback clients (ingest, registry), 1...64.")
     var clients: Int = 4
 
     @Flag(help: "Print one JSON object per figure, one per line.")
@@ -24,17 +27,20 @@ struct BenchCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (0.1...600).contains(seconds) else { throw ValidationError("--seconds must be 0.1...600") }
+        guard (10_000...10_000_000).contains(count) else { throw ValidationError("--count must be 10000...10000000") }
         guard (1...64).contains(clients) else { throw ValidationError("--clients must be 1...64") }
         guard Self.names.contains(name) else {
             throw ValidationError("unknown benchmark '\(name)'; choose one of: \(Self.names.joined(separator: ", "))")
         }
     }
 
-    static let names = ["registry", "render", "resolve"]
+    static let names = ["ingest", "registry", "render", "resolve"]
 
     func run() async throws {
         let figures: [BenchmarkFigure]
         switch name {
+        case "ingest":
+            figures = try await IngestBenchmark.run(.init(seconds: seconds, count: count, clients: clients))
         case "render":
             figures = try renderBenchFigures(seconds: seconds)
         case "resolve":

@@ -1,9 +1,5 @@
 import Foundation
-import Hummingbird
-import Logging
-import ServiceLifecycle
 public import TentacleCore
-import TentacleStore
 import Synchronization
 
 /// `tentacle bench registry`: display create and list over HTTP on loopback with several
@@ -20,36 +16,9 @@ public enum RegistryBenchmark {
     }
 
     public static func run(_ options: Options) async throws -> [BenchmarkFigure] {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tentacle-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-
-        var config = ServerConfiguration()
-        config.port = 0
-        config.bcryptCost = 4
-        config.initialAdminPassword = "bench-password-1"
-        config.dataDirectory = folder.path
-        let store = try openStore(config)
-        _ = try await ensureAdmin(store: store, configuration: config)
-        try await DemoSeed.seedIfEmpty(store: store, bcryptCost: 4)
-
-        var logger = Logger(label: "tentacle-bench")
-        logger.logLevel = .critical
-        let port = Mutex<Int?>(nil)
-        let app = buildApplication(store: store, configuration: config, logger: logger, onServerRunning: { url in
-            port.withLock { $0 = Int(url.split(separator: ":").last ?? "") }
-        })
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let server = Task { try await group.run() }
-        defer { server.cancel() }
-        var waited = 0
-        while port.withLock({ $0 }) == nil {
-            try await Task.sleep(for: .milliseconds(10))
-            waited += 1
-            if waited > 1000 { throw LoopbackHTTPClient.ClientError(description: "server did not start") }
-        }
-        let serverPort = port.withLock { $0 }!
-        let token = try issueToken(port: serverPort)
+        let server = try await BenchServer.start(seedDemo: true)
+        let serverPort = server.port
+        let token = server.token
 
         let auth = ["Authorization": "Bearer \(token)"]
         let health = try measure(options, port: serverPort) { client, _, _ in
@@ -66,7 +35,7 @@ public enum RegistryBenchmark {
         let list = try measure(options, port: serverPort) { client, _, _ in
             try client.request("GET", "/v1/displays?limit=100", headers: auth)
         }
-        await group.triggerGracefulShutdown()
+        await server.stop()
 
         func figures(_ name: String, _ r: Measurement) -> [BenchmarkFigure] {
             [
@@ -83,24 +52,6 @@ public enum RegistryBenchmark {
             BenchmarkFigure(bench: "registry", figure: "healthz_requests_per_s", value: health.rate, unit: "req/s"),
             BenchmarkFigure(bench: "registry", figure: "healthz_p99_ms", value: health.p99, unit: "ms", higherIsBetter: false),
         ] + figures("create", create) + figures("list", list)
-    }
-
-    private static func issueToken(port: Int) throws -> String {
-        let client = try LoopbackHTTPClient(port: port)
-        let login = try client.request(
-            "POST", "/v1/auth/login", headers: ["Content-Type": "application/json"],
-            body: Array(#"{"username":"admin","password":"bench-password-1"}"#.utf8))
-        guard login.status == 200, let cookie = login.headers["set-cookie"]?.split(separator: ";").first else {
-            throw LoopbackHTTPClient.ClientError(description: "bench login failed with \(login.status)")
-        }
-        let issued = try client.request(
-            "POST", "/v1/tokens", headers: ["Content-Type": "application/json", "Cookie": String(cookie)],
-            body: Array(#"{"name":"bench"}"#.utf8))
-        guard issued.status == 201,
-              let object = try JSONSerialization.jsonObject(with: Data(issued.body)) as? [String: Any],
-              let secret = object["secret"] as? String
-        else { throw LoopbackHTTPClient.ClientError(description: "bench token failed with \(issued.status)") }
-        return secret
     }
 
     struct Measurement {

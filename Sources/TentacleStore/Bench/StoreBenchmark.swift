@@ -1,0 +1,35 @@
+public import Foundation
+import GRDB
+public import TentacleCore
+
+/// Baselines for `tentacle bench ingest` that need SQLite itself rather than the store.
+public enum StoreBenchmark {
+    /// Inserts the readings of `batches` into a fresh SQLite file at `path` the plainest way:
+    /// one table `(source, metric, time, value)` without indexes, WAL with `synchronous = FULL`
+    /// like the store, one prepared statement, one transaction per batch. Stops after the batch
+    /// that passes `deadline`; returns the readings inserted and the seconds taken.
+    public static func plainInserts(_ batches: [ReadingBatch], path: String, deadline: Date) throws -> (readings: Int, seconds: Double) {
+        var config = Configuration()
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        let pool = try DatabasePool(path: path, configuration: config)
+        try pool.write { db in
+            try db.execute(sql: "CREATE TABLE readings (source TEXT NOT NULL, metric TEXT NOT NULL, time INTEGER NOT NULL, value REAL NOT NULL)")
+        }
+        let started = Date()
+        var inserted = 0
+        for batch in batches {
+            try pool.write { db in
+                let insert = try db.cachedStatement(sql: "INSERT INTO readings (source, metric, time, value) VALUES (?, ?, ?, ?)")
+                for r in batch.readings {
+                    insert.setUncheckedArguments([r.source, r.metric, r.time, r.value])
+                    try insert.execute()
+                }
+            }
+            inserted += batch.readings.count
+            if Date() >= deadline { break }
+        }
+        return (inserted, Date().timeIntervalSince(started))
+    }
+}
