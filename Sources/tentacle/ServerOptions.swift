@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import TentacleCore
 import TentacleServer
 
 /// Options shared by `serve` and `demo`.
@@ -26,11 +27,29 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
+    @Option(help: "Days to keep raw sensor readings.")
+    var retentionRawDays: Double = 7
+
+    @Option(help: "Days to keep 1-minute rollups.")
+    var retentionMinuteDays: Double = 90
+
+    @Option(help: "Days to keep 1-hour rollups (default: forever).")
+    var retentionHourDays: Double?
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
         guard (4...31).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost must be 4...31") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level '\(logLevel)' is not a level") }
+        do {
+            _ = try retention.validated()
+        } catch {
+            throw ValidationError("retention: \(error.summary)")
+        }
+    }
+
+    var retention: RetentionPolicy {
+        RetentionPolicy(raw: retentionRawDays * 86_400, minute: retentionMinuteDays * 86_400, hour: retentionHourDays.map { $0 * 86_400 })
     }
 
     func configuration(dataDirectory: String) -> ServerConfiguration {
@@ -43,6 +62,7 @@ struct ServerOptions: ParsableArguments {
         c.bcryptCost = UInt8(bcryptCost)
         c.initialAdminPassword = adminPassword ?? ProcessInfo.processInfo.environment["TENTACLE_ADMIN_PASSWORD"]
         c.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        c.retention = retention
         return c
     }
 }
