@@ -50,6 +50,19 @@ struct BenchServer {
         return BenchServer(port: serverPort, token: try issueToken(port: serverPort), store: store, folder: folder, group: group, task: task)
     }
 
+    /// Runs `body` against a fresh server, then shuts it down and deletes its folder, also when `body` throws.
+    static func with<T>(seedDemo: Bool = false, _ body: (BenchServer) async throws -> T) async throws -> T {
+        let server = try await start(seedDemo: seedDemo)
+        do {
+            let result = try await body(server)
+            await server.stop()
+            return result
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
     func stop() async {
         await group.triggerGracefulShutdown()
         _ = try? await task.value

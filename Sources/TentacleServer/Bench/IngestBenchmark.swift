@@ -143,46 +143,46 @@ public enum IngestBenchmark {
     private static func overHTTP(
         _ requests: [Request], options: Options
     ) async throws -> Throughput {
-        let server = try await BenchServer.start()
-        let port = server.port
-        let headers = ["Authorization": "Bearer \(server.token)"]
         let next = Atomic(0)
         let totals = Mutex((readings: 0, errors: 0))
-        let deadline = Date().addingTimeInterval(options.seconds)
-        let started = Date()
-        let done = DispatchGroup()
-        for _ in 0..<options.clients {
-            done.enter()
-            Thread.detachNewThread {
-                var readings = 0, errors = 0
-                do {
-                    let client = try LoopbackHTTPClient(port: port)
-                    while Date() < deadline {
-                        let i = next.add(1, ordering: .relaxed).oldValue
-                        guard i < requests.count else { break }
-                        let r = requests[i]
-                        let reply = try client.request(
-                            "POST", r.path, headers: headers.merging(["Content-Type": r.contentType]) { a, _ in a }, body: r.body)
-                        if (200..<300).contains(reply.status) {
-                            readings += r.readings
-                        } else {
-                            errors += 1
+        let elapsed = try await BenchServer.with { server in
+            let (port, token) = (server.port, server.token)
+            let headers = ["Authorization": "Bearer \(token)"]
+            let deadline = Date().addingTimeInterval(options.seconds)
+            let started = Date()
+            let done = DispatchGroup()
+            for _ in 0..<options.clients {
+                done.enter()
+                Thread.detachNewThread {
+                    var readings = 0, errors = 0
+                    do {
+                        let client = try LoopbackHTTPClient(port: port)
+                        while Date() < deadline {
+                            let i = next.add(1, ordering: .relaxed).oldValue
+                            guard i < requests.count else { break }
+                            let r = requests[i]
+                            let reply = try client.request(
+                                "POST", r.path, headers: headers.merging(["Content-Type": r.contentType]) { a, _ in a }, body: r.body)
+                            if (200..<300).contains(reply.status) {
+                                readings += r.readings
+                            } else {
+                                errors += 1
+                            }
                         }
+                    } catch {
+                        errors += 1
                     }
-                } catch {
-                    errors += 1
+                    totals.withLock {
+                        $0.readings += readings
+                        $0.errors += errors
+                    }
+                    done.leave()
                 }
-                totals.withLock {
-                    $0.readings += readings
-                    $0.errors += errors
-                }
-                done.leave()
             }
+            // Waits off the cooperative pool, whose threads the server's handlers need.
+            await withCheckedContinuation { finished in done.notify(queue: .global()) { finished.resume() } }
+            return Date().timeIntervalSince(started)
         }
-        // Waits off the cooperative pool, whose threads the server's handlers need.
-        await withCheckedContinuation { finished in done.notify(queue: .global()) { finished.resume() } }
-        let elapsed = Date().timeIntervalSince(started)
-        await server.stop()
         let t = totals.withLock { $0 }
         return Throughput(rate: Double(t.readings) / elapsed, errors: t.errors)
     }
@@ -190,42 +190,42 @@ public enum IngestBenchmark {
     /// Median milliseconds of `GET /v1/readings` for one series over the last 30 days at
     /// `step=auto`, after a year of 1-minute readings of it went through the store.
     private static func queryMilliseconds(now: Date) async throws -> Double {
-        let server = try await BenchServer.start()
-        let end = (Reading.milliseconds(now) / 60_000) * 60_000
-        let minutes = 365 * 1440
-        for day in 0..<365 {
-            let readings = (0..<1440).map { i in
-                let minute = day * 1440 + i
-                return Reading(
-                    source: querySource, metric: "pm25", time: end - Int64(minutes - minute) * 60_000, value: Double(minute % 600) / 10)
+        let times = try await BenchServer.with { server in
+            let end = (Reading.milliseconds(now) / 60_000) * 60_000
+            let minutes = 365 * 1440
+            for day in 0..<365 {
+                let readings = (0..<1440).map { i in
+                    let minute = day * 1440 + i
+                    return Reading(
+                        source: querySource, metric: "pm25", time: end - Int64(minutes - minute) * 60_000, value: Double(minute % 600) / 10)
+                }
+                _ = try await server.store.ingest([ReadingBatch(source: querySource, sequence: Int64(day), readings: readings)], at: now)
             }
-            _ = try await server.store.ingest([ReadingBatch(source: querySource, sequence: Int64(day), readings: readings)], at: now)
-        }
-        let from = ReadingTime.format((end - 30 * 86_400_000) / 1000 * 1000)!
-        let to = ReadingTime.format(end / 1000 * 1000)!
-        let path = "/v1/readings?source=\(querySource)&metric=pm25&from=\(from)&to=\(to)&step=auto"
-        let port = server.port, token = server.token
-        let times = try await withCheckedThrowingContinuation { (finished: CheckedContinuation<[Double], any Error>) in
-            Thread.detachNewThread {
-                do {
-                    let client = try LoopbackHTTPClient(port: port)
-                    var times: [Double] = []
-                    for _ in 0..<21 {
-                        let t0 = DispatchTime.now().uptimeNanoseconds
-                        let reply = try client.request("GET", path, headers: ["Authorization": "Bearer \(token)"])
-                        let t1 = DispatchTime.now().uptimeNanoseconds
-                        guard reply.status == 200, String(decoding: reply.body, as: UTF8.self).contains(#""step":"1h""#) else {
-                            throw LoopbackHTTPClient.ClientError(description: "query answered \(reply.status)")
+            let from = ReadingTime.format((end - 30 * 86_400_000) / 1000 * 1000)!
+            let to = ReadingTime.format(end / 1000 * 1000)!
+            let path = "/v1/readings?source=\(querySource)&metric=pm25&from=\(from)&to=\(to)&step=auto"
+            let port = server.port, token = server.token
+            return try await withCheckedThrowingContinuation { (finished: CheckedContinuation<[Double], any Error>) in
+                Thread.detachNewThread {
+                    do {
+                        let client = try LoopbackHTTPClient(port: port)
+                        var times: [Double] = []
+                        for _ in 0..<21 {
+                            let t0 = DispatchTime.now().uptimeNanoseconds
+                            let reply = try client.request("GET", path, headers: ["Authorization": "Bearer \(token)"])
+                            let t1 = DispatchTime.now().uptimeNanoseconds
+                            guard reply.status == 200, String(decoding: reply.body, as: UTF8.self).contains(#""step":"1h""#) else {
+                                throw LoopbackHTTPClient.ClientError(description: "query answered \(reply.status)")
+                            }
+                            times.append(Double(t1 - t0) / 1e6)
                         }
-                        times.append(Double(t1 - t0) / 1e6)
+                        finished.resume(returning: times)
+                    } catch {
+                        finished.resume(throwing: error)
                     }
-                    finished.resume(returning: times)
-                } catch {
-                    finished.resume(throwing: error)
                 }
             }
         }
-        await server.stop()
         return times.sorted()[times.count / 2]
     }
 }

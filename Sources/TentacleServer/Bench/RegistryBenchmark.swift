@@ -16,26 +16,27 @@ public enum RegistryBenchmark {
     }
 
     public static func run(_ options: Options) async throws -> [BenchmarkFigure] {
-        let server = try await BenchServer.start(seedDemo: true)
-        let serverPort = server.port
-        let token = server.token
+        let (health, create, list) = try await BenchServer.with(seedDemo: true) { server in
+            let serverPort = server.port
+            let token = server.token
 
-        let auth = ["Authorization": "Bearer \(token)"]
-        let health = try measure(options, port: serverPort) { client, _, _ in
-            try client.request("GET", "/healthz")
+            let auth = ["Authorization": "Bearer \(token)"]
+            let health = try measure(options, port: serverPort) { client, _, _ in
+                try client.request("GET", "/healthz")
+            }
+            let create = try measure(options, port: serverPort) { client, worker, n in
+                let body = """
+                    {"id":"bench-\(worker)-\(n)","name":"Bench display \(worker)-\(n)","width":192,"height":96,\
+                    "lat":31.23,"lon":121.47,"district":"north","groups":["bus-stops"],"tags":["bench"],"timezone":"Asia/Shanghai"}
+                    """
+                return try client.request(
+                    "POST", "/v1/displays", headers: auth.merging(["Content-Type": "application/json"]) { a, _ in a }, body: Array(body.utf8))
+            }
+            let list = try measure(options, port: serverPort) { client, _, _ in
+                try client.request("GET", "/v1/displays?limit=100", headers: auth)
+            }
+            return (health, create, list)
         }
-        let create = try measure(options, port: serverPort) { client, worker, n in
-            let body = """
-                {"id":"bench-\(worker)-\(n)","name":"Bench display \(worker)-\(n)","width":192,"height":96,\
-                "lat":31.23,"lon":121.47,"district":"north","groups":["bus-stops"],"tags":["bench"],"timezone":"Asia/Shanghai"}
-                """
-            return try client.request(
-                "POST", "/v1/displays", headers: auth.merging(["Content-Type": "application/json"]) { a, _ in a }, body: Array(body.utf8))
-        }
-        let list = try measure(options, port: serverPort) { client, _, _ in
-            try client.request("GET", "/v1/displays?limit=100", headers: auth)
-        }
-        await server.stop()
 
         func figures(_ name: String, _ r: Measurement) -> [BenchmarkFigure] {
             [
