@@ -21,6 +21,11 @@ public struct ValidationError: Error, Hashable, Sendable {
         self.issues = issues
     }
 
+    /// Throws a `ValidationError` holding `issues`, unless there are none.
+    public static func check(_ issues: [FieldIssue]) throws(ValidationError) {
+        if !issues.isEmpty { throw ValidationError(issues) }
+    }
+
     public init(field: String, _ message: String) {
         self.issues = [FieldIssue(field: field, message: message)]
     }
@@ -55,6 +60,6 @@ public struct IssueCollector: Sendable {
 
     /// Throws a `ValidationError` holding everything collected, if anything was.
     public func check() throws(ValidationError) {
-        if !issues.isEmpty { throw ValidationError(issues) }
+        try ValidationError.check(issues)
     }
 }

@@ -37,8 +37,7 @@ public struct RetentionPolicy: Codable, Hashable, Sendable {
 
     /// The policy itself, once it has no issues.
     public func validated() throws(ValidationError) -> RetentionPolicy {
-        let issues = issues()
-        if !issues.isEmpty { throw ValidationError(issues) }
+        try ValidationError.check(issues())
         return self
     }
 

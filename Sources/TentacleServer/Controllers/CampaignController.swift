@@ -128,7 +128,7 @@ struct CampaignController {
         for (i, g) in campaign.target.groups.enumerated() where try await env.store.group(code: g) == nil {
             issues.append(FieldIssue(field: "target.groups[\(i)]", message: "unknown group '\(g)'"))
         }
-        if !issues.isEmpty { throw ValidationError(issues) }
+        try ValidationError.check(issues)
         if !Self.visible(campaign, to: p) {
             throw APIError(.forbidden, "you may only target your own districts (target.districts)", field: "target")
         }

@@ -72,8 +72,7 @@ struct DisplayController {
         let p = try context.user(.writeDisplays)
         let input = try await JSONBody.decode(
             DisplayInput.self, from: request, allowedFields: DisplayInput.fieldNames, limit: env.configuration.maxBodyBytes)
-        let issues = DisplayRules.issues(in: input, creating: true)
-        if !issues.isEmpty { throw ValidationError(issues) }
+        try ValidationError.check(DisplayRules.issues(in: input, creating: true))
         try Self.checkScope(p, district: input.district ?? "")
         let display = Display(creating: input, id: input.id ?? Identifier.generate(prefix: "dsp"), at: env.clock())
         try await env.store.createDisplay(
@@ -90,8 +89,7 @@ struct DisplayController {
         if let id = input.id, id != current.id {
             throw ValidationError(field: "id", "a display's id cannot change")
         }
-        let issues = DisplayRules.issues(in: input, creating: false)
-        if !issues.isEmpty { throw ValidationError(issues) }
+        try ValidationError.check(DisplayRules.issues(in: input, creating: false))
         if let district = input.district { try Self.checkScope(p, district: district) }
         let updated = current.applying(input, at: env.clock())
         let fields = input.presentFields.filter { $0 != "id" }
@@ -130,7 +128,7 @@ struct DisplayController {
         for r in rows where !p.scope.contains(r.input.district ?? "") {
             outside.append(FieldIssue(field: "district", message: "district '\(r.input.district ?? "")' is outside your districts", row: r.row))
         }
-        if !outside.isEmpty { throw ValidationError(outside) }
+        try ValidationError.check(outside)
         let now = env.clock()
         let displays = rows.map { (row: $0.row, display: Display(creating: $0.input, id: $0.input.id ?? Identifier.generate(prefix: "dsp"), at: now)) }
         let kind = contentType.hasPrefix("text/csv") ? "CSV" : "GeoJSON"

@@ -311,8 +311,7 @@ struct TelemetryController {
             throw ValidationError([FieldIssue(field: "min", message: "min and max must be finite numbers with min below max")])
         }
         let metric = Metric(name: input.name, unit: input.unit, range: input.min...input.max, description: input.description)
-        let issues = metric.issues()
-        if !issues.isEmpty { throw ValidationError(issues) }
+        try ValidationError.check(metric.issues())
         try await env.store.addMetric(metric, audit: env.audit(p, "metric.create", "metric", metric.name, "added metric '\(metric.name)'"))
         env.telemetry.invalidate()
         return try JSONBody.response(MetricBody(metric), status: .created)

@@ -52,15 +52,14 @@ struct UserController {
         for (i, d) in districts.enumerated() where try await env.store.district(code: d) == nil {
             issues.append(FieldIssue(field: "districts[\(i)]", message: "unknown district '\(d)'"))
         }
-        if !issues.isEmpty { throw ValidationError(issues) }
+        try ValidationError.check(issues)
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         let p = try context.user(.manageUsers)
         let body = try await JSONBody.decode(
             NewUser.self, from: request, allowedFields: ["username", "password", "role", "districts"], limit: env.configuration.maxBodyBytes)
-        let issues = User.issues(username: body.username, password: body.password, districts: body.districts)
-        if !issues.isEmpty { throw ValidationError(issues) }
+        try ValidationError.check(User.issues(username: body.username, password: body.password, districts: body.districts))
         try await checkDistricts(body.districts ?? [])
         let user = User(
             id: Identifier.generate(prefix: "usr"), username: body.username, role: body.role,
@@ -77,8 +76,7 @@ struct UserController {
         var user = try await find(context)
         let body = try await JSONBody.decode(
             UserChange.self, from: request, allowedFields: ["password", "role", "districts"], limit: env.configuration.maxBodyBytes)
-        let issues = User.issues(username: nil, password: body.password, districts: body.districts)
-        if !issues.isEmpty { throw ValidationError(issues) }
+        try ValidationError.check(User.issues(username: nil, password: body.password, districts: body.districts))
         if let districts = body.districts {
             try await checkDistricts(districts)
             user.districts = districts.sorted()
