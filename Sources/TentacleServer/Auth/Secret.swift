@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// Random bearer secrets and the hashes stored in their place.
@@ -8,15 +7,12 @@ enum Secret {
         var g = SystemRandomNumberGenerator()
         var bytes = [UInt8](repeating: 0, count: 32)
         for i in bytes.indices { bytes[i] = g.next() }
-        let text = Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-        return prefix + text
+        return prefix + TextEncoding.base64URL(bytes)
     }
 
     /// SHA-256 hex: the secrets carry 256 random bits, so a fast hash is enough (no bcrypt needed).
     static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        TextEncoding.sha256Hex(secret.utf8)
     }
 
     /// The bearer token in an `Authorization: Bearer ...` header.

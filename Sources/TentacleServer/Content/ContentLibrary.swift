@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import TentacleCore
 import TentacleRender
@@ -92,9 +91,5 @@ struct ContentLibrary: Sendable {
     func latestValues(of display: Display) async throws -> [String: Double] {
         let latest = try await store.latest(LatestQuery(sources: [display.id]))
         return Dictionary(latest.map { ($0.reading.metric, $0.reading.value) }) { first, _ in first }
-    }
-
-    static func sha256Hex(_ bytes: some Sequence<UInt8>) -> String {
-        SHA256.hash(data: Array(bytes)).map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -39,7 +39,7 @@ struct AssetController {
         } catch {
             throw APIError(.validationFailed, "not a PNG image this server can show: \(error)", field: "body")
         }
-        let sha = ContentLibrary.sha256Hex(bytes)
+        let sha = TextEncoding.sha256Hex(bytes)
         let record = AssetRecord(
             sha256: sha, width: frame.width, height: frame.height, byteCount: bytes.count, uploadedBy: p.username, uploadedAt: env.clock())
         let created = try await env.store.putAsset(

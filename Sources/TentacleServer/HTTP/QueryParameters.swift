@@ -49,9 +49,7 @@ struct QueryParameters {
 /// Page cursors are base64url so clients treat them as opaque.
 enum Cursor {
     static func encode(_ key: String) -> String {
-        Data(key.utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        TextEncoding.base64URL(key.utf8)
     }
 
     static func decode(_ text: String) -> String? {
