@@ -33,6 +33,21 @@ struct DistrictController {
             return Response(status: .noContent)
         }
 
+        group.get("districts/:code/approval") { _, context in
+            let d = try await visibleDistrict(context)
+            return try JSONBody.response(["required": try await env.store.approvalRequired(district: d.code)])
+        }
+        group.put("districts/:code/approval") { request, context in
+            let p = try context.user(.writeDistricts)
+            let code = try context.parameters.require("code")
+            struct Setting: Decodable { var required: Bool }
+            let setting = try await JSONBody.decode(Setting.self, from: request, allowedFields: ["required"], limit: env.configuration.maxBodyBytes)
+            try await env.store.setApprovalRequired(
+                setting.required, district: code,
+                audit: env.audit(p, "district.approval", "district", code, setting.required ? "approval required" : "approval not required"))
+            return try JSONBody.response(["required": setting.required])
+        }
+
         group.get("groups") { _, context in
             _ = try context.user(.readRegistry)
             return try JSONBody.response(["items": try await env.store.groups()])
@@ -67,8 +82,7 @@ struct DistrictController {
     @Sendable func createDistrict(_ request: Request, context: AppRequestContext) async throws -> Response {
         let p = try context.user(.writeDistricts)
         let d = try await JSONBody.decode(District.self, from: request, allowedFields: District.fieldNames, limit: env.configuration.maxBodyBytes)
-        let issues = d.issues()
-        if !issues.isEmpty { throw ValidationError(issues) }
+        try ValidationError.check(d.issues())
         try await env.store.createDistrict(d, audit: env.audit(p, "district.create", "district", d.code, "created district '\(d.name)'"))
         return try JSONBody.response(d, status: .created, headers: [.location: "/v1/districts/\(d.code)"])
     }
@@ -79,8 +93,7 @@ struct DistrictController {
         let change = try await JSONBody.decode(DistrictChange.self, from: request, allowedFields: ["name", "boundary"], limit: env.configuration.maxBodyBytes)
         if let name = change.name { d.name = name }
         if let boundary = change.boundary { d.boundary = boundary }
-        let issues = d.issues()
-        if !issues.isEmpty { throw ValidationError(issues) }
+        try ValidationError.check(d.issues())
         try await env.store.updateDistrict(d, audit: env.audit(p, "district.update", "district", d.code, "changed district '\(d.name)'"))
         return try JSONBody.response(d)
     }
@@ -88,8 +101,7 @@ struct DistrictController {
     @Sendable func createGroup(_ request: Request, context: AppRequestContext) async throws -> Response {
         let p = try context.user(.writeDisplays)
         let g = try await JSONBody.decode(DisplayGroup.self, from: request, allowedFields: DisplayGroup.fieldNames, limit: env.configuration.maxBodyBytes)
-        let issues = g.issues()
-        if !issues.isEmpty { throw ValidationError(issues) }
+        try ValidationError.check(g.issues())
         try await env.store.createGroup(g, audit: env.audit(p, "group.create", "group", g.code, "created group '\(g.name)'"))
         return try JSONBody.response(g, status: .created, headers: [.location: "/v1/groups/\(g.code)"])
     }
@@ -100,8 +112,7 @@ struct DistrictController {
         let change = try await JSONBody.decode(GroupChange.self, from: request, allowedFields: ["name", "description"], limit: env.configuration.maxBodyBytes)
         if let name = change.name { g.name = name }
         if let description = change.description { g.description = description }
-        let issues = g.issues()
-        if !issues.isEmpty { throw ValidationError(issues) }
+        try ValidationError.check(g.issues())
         try await env.store.updateGroup(g, audit: env.audit(p, "group.update", "group", g.code, "changed group '\(g.name)'"))
         return try JSONBody.response(g)
     }

@@ -50,22 +50,6 @@ struct ResolutionController {
                     "\(defaults.byDisplay.count) display and \(defaults.byGroup.count) group defaults, global \(defaults.global ?? "none")"))
             return try JSONBody.response(defaults)
         }
-        group.get("districts/:code/approval") { _, context in
-            let p = try context.user(.readRegistry)
-            let code = try context.parameters.require("code")
-            guard p.scope.contains(code), try await env.store.district(code: code) != nil else { throw APIError.notFound("district", code) }
-            return try JSONBody.response(["required": try await env.store.approvalRequired(district: code)])
-        }
-        group.put("districts/:code/approval") { request, context in
-            let p = try context.user(.writeDistricts)
-            let code = try context.parameters.require("code")
-            struct Setting: Decodable { var required: Bool }
-            let setting = try await JSONBody.decode(Setting.self, from: request, allowedFields: ["required"], limit: env.configuration.maxBodyBytes)
-            try await env.store.setApprovalRequired(
-                setting.required, district: code,
-                audit: env.audit(p, "district.approval", "district", code, setting.required ? "approval required" : "approval not required"))
-            return try JSONBody.response(["required": setting.required])
-        }
     }
 }
 
@@ -151,6 +135,6 @@ extension ContentLibrary {
         var canonical = schedule.canonicalJSON()
         for layout in layouts { canonical += Array("\n\(layout.id)\n\(layout.layout.text)".utf8) }
         canonical += Array("\n\(assets.sorted().joined(separator: ","))".utf8)
-        return SnapshotBody(version: Self.sha256Hex(canonical), schedule: schedule, layouts: layouts, assets: assets.sorted())
+        return SnapshotBody(version: TextEncoding.sha256Hex(canonical), schedule: schedule, layouts: layouts, assets: assets.sorted())
     }
 }
