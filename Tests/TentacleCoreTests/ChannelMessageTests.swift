@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+import TentacleCore
+
+@Suite struct ChannelMessageTests {
+    static let display = Display(
+        id: "d-1", name: "Harbor 1", width: 192, height: 96, lat: 31.2, lon: 121.5, district: "harbor", groups: ["bus"], tags: [],
+        timezone: "Asia/Shanghai", createdAt: Date(timeIntervalSince1970: 1_700_000_000), updatedAt: Date(timeIntervalSince1970: 1_700_000_000))
+
+    static let agentMessages: [AgentMessage] = [
+        .hello(.init(agent: "tentacle-agent/1", width: 192, height: 96, scheduleVersion: nil, alerts: ["a1"])),
+        .hello(.init(agent: "tentacle-agent/1", width: 64, height: 32, scheduleVersion: "abc")),
+        .pong(.init(t: 17)),
+        .readings(.init(seq: 3, readings: [.init(metric: "lux", time: 1_700_000_000_000, value: 1200.5)])),
+        .health(.init(seq: 4, at: 1_700_000_000_000, fps: 24.9, brightness: 60, brightnessMode: "auto", panelTempC: 41.5, lux: nil)),
+        .playLog(.init(seq: 5, plays: [.init(kind: "campaign", layoutId: "l1", campaignId: "c1", revision: 2, alertId: nil, start: 1, end: 2)])),
+        .ack(.init(alertId: "al-1", shownAt: 99)),
+        .screenshot(.init(commandId: "cmd-1", at: 5, png: "iVBORw0KGgo=")),
+        .fetch(.init(assets: [String(repeating: "a", count: 64)])),
+        .result(.init(commandId: "cmd-2", ok: false, message: "level out of range")),
+    ]
+
+    @Test(arguments: agentMessages) func agentMessagesRoundTrip(_ message: AgentMessage) throws {
+        let bytes = message.encoded()
+        #expect(try AgentMessage.decode(bytes) == message)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+        #expect(object["v"] as? Int == Channel.version)
+        #expect(object["type"] as? String == message.type)
+    }
+
+    @Test func serverMessagesRoundTrip() throws {
+        let messages: [ServerMessage] = [
+            .welcome(.init(display: Self.display, serverTime: 1_700_000_000_123, heartbeatSeconds: 20)),
+            .schedule(.init(version: "v1", campaigns: [], defaultLayout: DefaultLayout(layoutId: "l", source: .global),
+                            layouts: [.init(id: "l", document: #"{"version":1}"#)], assets: [])),
+            .asset(.init(sha256: "ab", data: nil)),
+            .command(.init(id: "c", command: .brightness, level: 40)),
+            .command(.init(id: "c", command: .identify, seconds: 10)),
+            .ping(.init(t: 1)),
+            .received(.init(seq: 9, duplicate: true)),
+            .alert(.init(id: "a", severity: .severe, sent: 1, expires: 2, texts: [.init(language: "en", headline: "Flood", instruction: nil)],
+                         rotateSeconds: 5, replaces: [])),
+            .alertCancel(.init(ids: ["a"])),
+            .error(.init(code: "unknownType", message: "no", field: "type")),
+        ]
+        for message in messages {
+            #expect(try ServerMessage.decode(message.encoded()) == message)
+        }
+    }
+
+    @Test func encodingIsStable() {
+        let m = AgentMessage.pong(.init(t: 5))
+        #expect(String(decoding: m.encoded(), as: UTF8.self) == #"{"t":5,"type":"pong","v":1}"#)
+    }
+
+    static let badMessages: [(String, ChannelError.Code, String?)] = [
+        ("", .notJSON, nil),
+        ("not json", .notJSON, nil),
+        ("[1,2]", .notJSON, nil),
+        (#"{"type":"pong","t":1}"#, .invalidField, "v"),
+        (#"{"v":"1","type":"pong","t":1}"#, .invalidField, "v"),
+        (#"{"v":1,"t":1}"#, .invalidField, "type"),
+        (#"{"v":2,"type":"pong","t":1}"#, .unsupportedVersion, "v"),
+        (#"{"v":1,"type":"dance"}"#, .unknownType, "type"),
+        (#"{"v":1,"type":"pong"}"#, .invalidField, "t"),
+        (#"{"v":1,"type":"pong","t":"soon"}"#, .invalidField, "t"),
+        (#"{"v":1,"type":"readings","seq":1,"readings":[{"metric":"lux","time":1}]}"#, .invalidField, "readings[0].value"),
+        (#"{"v":1,"type":"hello","agent":"x","width":1}"#, .invalidField, "height"),
+    ]
+
+    @Test(arguments: badMessages) func badMessagesNameWhatIsWrong(_ text: String, _ code: ChannelError.Code, _ field: String?) {
+        #expect {
+            _ = try AgentMessage.decode(Array(text.utf8))
+        } throws: { error in
+            guard let error = error as? ChannelError else { return false }
+            return error.code == code && error.field == field && !error.message.isEmpty
+        }
+    }
+
+    @Test func unknownFieldsAreIgnoredForForwardCompatibility() throws {
+        let text = #"{"v":1,"type":"pong","t":3,"newerField":true}"#
+        #expect(try AgentMessage.decode(Array(text.utf8)) == .pong(.init(t: 3)))
+    }
+
+    @Test func serverRejectsAgentOnlyTypes() {
+        #expect(throws: ChannelError.self) { _ = try ServerMessage.decode(AgentMessage.pong(.init(t: 1)).encoded()) }
+    }
+}
