@@ -1,6 +1,7 @@
 public import Foundation
 public import Hummingbird
 public import Logging
+import HummingbirdWebSocket
 import NIOCore
 import TentacleCore
 public import TentacleStore
@@ -9,12 +10,24 @@ public import TentacleStore
 public func buildRouter(
     store: any Storage, configuration: ServerConfiguration, clock: @escaping @Sendable () -> Date = { Date() }
 ) -> Router<AppRequestContext> {
-    let env = ServerEnvironment(
+    buildRouter(env: makeEnvironment(store: store, configuration: configuration, logger: Logger(label: "tentacle"), clock: clock))
+}
+
+func makeEnvironment(store: any Storage, configuration: ServerConfiguration, logger: Logger, clock: @escaping @Sendable () -> Date) -> ServerEnvironment {
+    let hub = ChannelHub(heartbeat: .seconds(max(1, configuration.heartbeatSeconds)), clock: clock)
+    return ServerEnvironment(
         store: store, configuration: configuration, hasher: PasswordHasher(cost: configuration.bcryptCost),
         throttle: LoginThrottle(limit: configuration.loginFailureLimit, window: configuration.loginWindow),
-        metrics: ServerMetrics(), clock: clock, telemetry: TelemetryCache(), live: LiveReadings())
+        metrics: ServerMetrics(), clock: clock, telemetry: TelemetryCache(), live: LiveReadings(),
+        channel: hub, schedules: SchedulePublisher(store: store, hub: hub, logger: logger))
+}
+
+func buildRouter(env: ServerEnvironment) -> Router<AppRequestContext> {
+    let store = env.store
+    let clock = env.clock
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestObservation(metrics: env.metrics))
+    router.add(middleware: ChangeSignal(schedules: env.schedules))
     SystemController(env: env).register(on: router)
 
     let auth = AuthController(env: env)
@@ -26,6 +39,7 @@ public func buildRouter(
     let displays = DisplayController(env: env)
     displays.register(on: v1)
     CredentialController(env: env, displays: displays).register(on: v1)
+    DisplayCommandController(env: env, displays: displays).register(on: v1)
     DistrictController(env: env).register(on: v1)
     AuditController(env: env).register(on: v1)
     EventsController(env: env).register(on: v1)
@@ -40,16 +54,27 @@ public func buildRouter(
     return router
 }
 
+/// The router that takes WebSocket upgrades: the display channel.
+func buildChannelRouter(env: ServerEnvironment) -> Router<DeviceChannelContext> {
+    let router = Router(context: DeviceChannelContext.self)
+    DeviceChannel(env: env).register(on: router)
+    return router
+}
+
 /// The HTTP application `tentacle serve` runs; tests drive the same value in-process.
 public func buildApplication(
     store: any Storage, configuration: ServerConfiguration, logger: Logger,
     clock: @escaping @Sendable () -> Date = { Date() },
     onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    Application(
-        router: buildRouter(store: store, configuration: configuration, clock: clock),
+    let env = makeEnvironment(store: store, configuration: configuration, logger: logger, clock: clock)
+    return Application(
+        router: buildRouter(env: env),
+        server: .http1WebSocketUpgrade(webSocketRouter: buildChannelRouter(env: env), configuration: .channel),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "tentacle"),
         services: [
+            env.schedules,
+            ChannelHeartbeat(store: store, hub: env.channel, logger: logger),
             AssetCollector(
                 store: store, gracePeriod: configuration.assetGracePeriod, interval: .seconds(3600), clock: clock, logger: logger),
             ReadingRetention(

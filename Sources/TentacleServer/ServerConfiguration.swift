@@ -34,6 +34,8 @@ public struct ServerConfiguration: Sendable {
     /// Lifetime of a dashboard session cookie.
     public var sessionLifetime: TimeInterval = 12 * 3600
     public var logLevel: Logger.Level = .info
+    /// Seconds between the server's pings on each display channel; three missed ones close it.
+    public var heartbeatSeconds: Int = 20
 
     public init() {}
 

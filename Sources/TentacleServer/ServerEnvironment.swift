@@ -13,6 +13,8 @@ struct ServerEnvironment: Sendable {
     let clock: @Sendable () -> Date
     let telemetry: TelemetryCache
     let live: LiveReadings
+    let channel: ChannelHub
+    let schedules: SchedulePublisher
 
     /// An audit event by the caller.
     func audit(_ p: Principal, _ action: String, _ type: String, _ id: String, _ summary: String) -> AuditEvent {

@@ -67,11 +67,78 @@ public protocol CredentialRepository: Sendable {
 /// The append-only audit log.
 public protocol AuditRepository: Sendable {
     func auditEntries(_ query: AuditQuery) async throws -> [AuditEntry]
+    /// The id of the newest audit row (0 when empty): it moves exactly when something changed.
+    func latestAuditId() async throws -> Int64
+    /// Writes an audit row for an action that changes nothing stored, such as a remote command.
+    func recordEvent(_ event: AuditEvent) async throws
 }
 
 /// Everything the server stores, one protocol per aggregate.
 public typealias Storage = DisplayRepository & DistrictRepository & UserRepository & CredentialRepository & AuditRepository
-    & ContentRepository & TelemetryRepository
+    & ContentRepository & TelemetryRepository & DeviceRepository
+
+/// A display's presence as the channel saw it, written in batches.
+public struct PresenceUpdate: Hashable, Sendable {
+    public var displayId: String
+    public var status: DisplayStatus
+    public var lastSeen: Date
+
+    public init(displayId: String, status: DisplayStatus, lastSeen: Date) {
+        self.displayId = displayId
+        self.status = status
+        self.lastSeen = lastSeen
+    }
+}
+
+/// One stretch of content on a display's panel, as its agent reported it.
+public struct PlayRecord: Codable, Hashable, Sendable {
+    public var displayId: String
+    /// "campaign", "default" or "alert".
+    public var kind: String
+    public var layoutId: String?
+    public var campaignId: String?
+    public var revision: Int?
+    public var alertId: String?
+    /// Agent clock, Unix milliseconds.
+    public var start: Int64
+    public var end: Int64
+
+    public init(displayId: String, kind: String, layoutId: String?, campaignId: String?, revision: Int?, alertId: String?, start: Int64, end: Int64) {
+        self.displayId = displayId
+        self.kind = kind
+        self.layoutId = layoutId
+        self.campaignId = campaignId
+        self.revision = revision
+        self.alertId = alertId
+        self.start = start
+        self.end = end
+    }
+}
+
+/// The latest frame a display sent back.
+public struct StoredScreenshot: Hashable, Sendable {
+    public var png: [UInt8]
+    public var takenAt: Date
+    public var receivedAt: Date
+
+    public init(png: [UInt8], takenAt: Date, receivedAt: Date) {
+        self.png = png
+        self.takenAt = takenAt
+        self.receivedAt = receivedAt
+    }
+}
+
+/// What displays report over the channel: presence, proof of play and screenshots.
+public protocol DeviceRepository: Sendable {
+    /// Sets status and last-seen of many displays in one transaction; unknown ids are skipped.
+    func recordPresence(_ updates: [PresenceUpdate]) async throws
+    /// Stores a proof-of-play batch unless (display, seq) was stored before; returns whether it was new.
+    func recordPlays(displayId: String, seq: Int64, plays: [PlayRecord], at time: Date) async throws -> Bool
+    /// Plays of a display overlapping [from, to), oldest first, at most `limit`.
+    func plays(displayId: String, from: Int64, to: Int64, limit: Int) async throws -> [PlayRecord]
+    func saveScreenshot(displayId: String, _ shot: StoredScreenshot) async throws
+    func screenshot(displayId: String) async throws -> StoredScreenshot?
+}
 
 /// Assets, layouts, campaigns with their revision history, and default layouts.
 public protocol ContentRepository: Sendable {

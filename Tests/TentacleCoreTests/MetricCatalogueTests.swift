@@ -4,7 +4,7 @@ import TentacleCore
 @Suite struct MetricCatalogueTests {
     @Test func builtInSetHasEveryMetricWithItsRange() {
         let c = MetricCatalogue.builtIn
-        #expect(c.metrics.count == 13)
+        #expect(c.metrics.count == 14)
         #expect(c["pm25"]?.range == 0...1000)
         #expect(c["pm25"]?.unit == "µg/m³")
         #expect(c["pm10"]?.range == 0...2000)
@@ -27,7 +27,7 @@ import TentacleCore
         let co2 = Metric(name: "co2_ppm", unit: "ppm", range: 0...10_000, description: "Carbon dioxide")
         let c = try MetricCatalogue.builtIn.adding(co2)
         #expect(c["co2_ppm"] == co2)
-        #expect(c.metrics.count == 14)
+        #expect(c.metrics.count == 15)
     }
 
     @Test(arguments: ["", "PM25", "2pm", "pm-25", "pm.25", "_x", String(repeating: "a", count: 33)])

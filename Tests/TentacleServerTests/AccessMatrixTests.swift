@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import TentacleCore
+import TentacleRender
 @testable import TentacleServer
 import TentacleStore
 import Testing
@@ -36,7 +37,7 @@ struct Endpoint: Sendable, CustomTestStringConvertible {
         if allowed.contains(caller) { return success }
         switch caller {
         case .anonymous, .device: return .unauthorized
-        case .role, .user: return path == "/v1/devices/me" ? .unauthorized : .forbidden
+        case .role, .user: return path.hasPrefix("/v1/devices/") ? .unauthorized : .forbidden
         }
     }
 }
@@ -205,6 +206,19 @@ let endpoints: [Endpoint] = [
 
     Endpoint(.get, "/v1/audit", admin),
     Endpoint(.get, "/v1/devices/me", deviceOnly),
+    // A plain request to the channel is told to upgrade; the WebSocket itself is tested in DeviceChannelTests.
+    Endpoint(.get, "/v1/devices/channel", deviceOnly, HTTPResponse.Status(code: 426)),
+    Endpoint(.get, "/v1/displays/{id}/commands", everyRole, uri: "/v1/displays/north-1/commands"),
+    // Permission is checked before presence: an allowed caller learns the display is not connected.
+    Endpoint(.post, "/v1/displays/{id}/commands", adminAndOperator, .conflict) { _, _, _ in
+        json("/v1/displays/north-1/commands", #"{"command": "reload"}"#)
+    },
+    Endpoint(.get, "/v1/displays/{id}/screenshot.png", everyRole) { fx, _, _ in
+        try await fx.store.saveScreenshot(
+            displayId: "north-1", StoredScreenshot(png: PNG.encode(Frame(width: 2, height: 2)), takenAt: Fixture.start, receivedAt: Fixture.start))
+        return Endpoint.Call(uri: "/v1/displays/north-1/screenshot.png")
+    },
+    Endpoint(.get, "/v1/displays/{id}/plays", everyRole, uri: "/v1/displays/north-1/plays"),
     Endpoint(.post, "/v1/readings", adminAndOperator, .created) { _, _, n in
         json("/v1/readings", #"{"source": "north-1", "sequence": \#(n), "readings": [{"metric": "pm25", "time": "2026-01-01T00:00:00Z", "value": 12}]}"#)
     },

@@ -306,13 +306,18 @@ public enum ServerMessage: Hashable, Sendable {
         public init(t: Int64) { self.t = t }
     }
 
-    /// A readings, health or playLog batch is stored (or was already: `duplicate`); the agent may forget it.
+    /// A readings, health or playLog batch is settled and the agent may forget it: stored now,
+    /// stored before (`duplicate`), or with `refused` rows that will never be accepted, `reason` saying why.
     public struct Received: Codable, Hashable, Sendable {
         public var seq: Int64
         public var duplicate: Bool
-        public init(seq: Int64, duplicate: Bool) {
+        public var refused: Int?
+        public var reason: String?
+        public init(seq: Int64, duplicate: Bool, refused: Int? = nil, reason: String? = nil) {
             self.seq = seq
             self.duplicate = duplicate
+            self.refused = refused
+            self.reason = reason
         }
     }
 

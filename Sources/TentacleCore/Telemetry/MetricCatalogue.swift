@@ -53,6 +53,7 @@ public struct MetricCatalogue: Hashable, Sendable {
         Metric(name: "panel_temp_c", unit: "°C", range: -40...120, description: "LED panel temperature"),
         Metric(name: "supply_v", unit: "V", range: 0...60, description: "Panel supply voltage"),
         Metric(name: "fps", unit: "fps", range: 0...240, description: "Frames the player shows per second"),
+        Metric(name: "brightness_pct", unit: "%", range: 0...100, description: "Panel brightness the player applies"),
     ]
 
     public static let builtIn: MetricCatalogue = {

@@ -49,5 +49,9 @@ struct DeviceController {
             guard let display = context.device else { throw APIError.unauthorized("device token required") }
             return try JSONBody.response(display)
         }
+        // A WebSocket upgrade never reaches this router; a plain request gets told what to do.
+        group.get("devices/channel") { _, _ -> Response in
+            throw APIError(.upgradeRequired, "the display channel is a WebSocket: connect with an Upgrade: websocket request")
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Synchronization
 import TentacleCore
 import TentacleStore
 
@@ -96,6 +97,11 @@ struct DisplayController {
         try await env.store.updateDisplay(
             updated,
             audit: env.audit(p, "display.update", "display", updated.id, "changed \(fields.joined(separator: ", "))"))
+        if let session = env.channel.session(updated.id) {
+            session.state.withLock { $0.display = updated }
+            await session.send(.welcome(.init(
+                display: updated, serverTime: Reading.milliseconds(env.clock()), heartbeatSeconds: Int(env.channel.heartbeat.components.seconds))))
+        }
         return try JSONBody.response(updated)
     }
 

@@ -17,6 +17,7 @@ struct APIError: Error, Sendable {
         case unsupportedMediaType = "unsupported_media_type"
         case validationFailed = "validation_failed"
         case rateLimited = "rate_limited"
+        case upgradeRequired = "upgrade_required"
         case internalError = "internal_error"
 
         var status: HTTPResponse.Status {
@@ -30,6 +31,7 @@ struct APIError: Error, Sendable {
             case .unsupportedMediaType: .unsupportedMediaType
             case .validationFailed: .unprocessableContent
             case .rateLimited: .tooManyRequests
+            case .upgradeRequired: HTTPResponse.Status(code: 426, reasonPhrase: "Upgrade Required")
             case .internalError: .internalServerError
             }
         }

@@ -38,6 +38,20 @@ struct ServerMetrics: Sendable {
         Gauge(label: label, dimensions: dimensions, factory: factory).record(value)
     }
 
+    func channelOpened() {
+        Counter(label: "tentacle_channel_connections_total", factory: factory).increment()
+        Meter(label: "tentacle_channel_open", factory: factory).increment()
+    }
+
+    func channelClosed() {
+        Meter(label: "tentacle_channel_open", factory: factory).decrement()
+    }
+
+    /// A device message that could not be read or was refused.
+    func channelBadMessage() {
+        Counter(label: "tentacle_channel_bad_messages_total", factory: factory).increment()
+    }
+
     func exposition() -> String {
         registry.emitToString()
     }

@@ -3,6 +3,14 @@ import GRDB
 public import TentacleCore
 
 extension SQLiteStore: AuditRepository {
+    public func latestAuditId() async throws -> Int64 {
+        try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM audit_log") ?? 0 }
+    }
+
+    public func recordEvent(_ event: AuditEvent) async throws {
+        try await write { db in try self.append(event, db) }
+    }
+
     public func auditEntries(_ query: AuditQuery) async throws -> [AuditEntry] {
         var clauses: [String] = []
         var args: [any DatabaseValueConvertible] = []

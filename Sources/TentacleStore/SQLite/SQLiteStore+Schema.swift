@@ -198,6 +198,38 @@ extension SQLiteStore {
                 CREATE INDEX ingest_batches_by_received ON ingest_batches(received_at);
                 """)
         }
+        m.registerMigration("v4-devices") { db in
+            // What displays report over the channel: proof of play, idempotent per (display, seq)
+            // like reading batches, and the latest screenshot of each display.
+            try db.execute(sql: """
+                CREATE TABLE play_batches (
+                    display_id TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    received_at INTEGER NOT NULL,
+                    PRIMARY KEY (display_id, seq)
+                ) WITHOUT ROWID;
+                CREATE TABLE plays (
+                    display_id TEXT NOT NULL,
+                    start INTEGER NOT NULL,
+                    "end" INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    layout_id TEXT,
+                    campaign_id TEXT,
+                    revision INTEGER,
+                    alert_id TEXT,
+                    seq INTEGER NOT NULL,
+                    received_at INTEGER NOT NULL
+                );
+                CREATE INDEX plays_by_display_start ON plays(display_id, start);
+                CREATE INDEX plays_by_campaign_start ON plays(campaign_id, start);
+                CREATE TABLE screenshots (
+                    display_id TEXT PRIMARY KEY NOT NULL,
+                    png BLOB NOT NULL,
+                    taken_at INTEGER NOT NULL,
+                    received_at INTEGER NOT NULL
+                );
+                """)
+        }
         return m
     }
 }

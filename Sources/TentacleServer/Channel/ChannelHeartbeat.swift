@@ -1,0 +1,71 @@
+import Foundation
+import Logging
+import NIOWebSocket
+import ServiceLifecycle
+import Synchronization
+import TentacleCore
+import TentacleStore
+
+/// Keeps the channel's view of the city true: pings every display each heartbeat, closes
+/// channels that stopped answering, and writes presence (status, last seen) to the store in
+/// one transaction a second rather than one per message.
+struct ChannelHeartbeat: Service {
+    let store: any Storage
+    let hub: ChannelHub
+    let logger: Logger
+
+    func run() async throws {
+        try await markEveryoneOffline()
+        var sincePing = Duration.zero
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
+            sincePing += .seconds(1)
+            if sincePing >= hub.heartbeat {
+                sincePing = .zero
+                await pingAndReap()
+            }
+            await flush()
+        }
+        await flush()
+    }
+
+    /// Writes pending presence changes; failures are logged and retried with the next batch.
+    func flush() async {
+        let updates = hub.takePresence()
+        guard !updates.isEmpty else { return }
+        do {
+            try await store.recordPresence(updates)
+        } catch {
+            logger.error("writing display presence failed", metadata: ["error": "\(error)", "displays": "\(updates.count)"])
+        }
+    }
+
+    /// A server that stopped without closing its channels left displays marked online.
+    private func markEveryoneOffline() async throws {
+        let now = Date()
+        for status in [DisplayStatus.online, .degraded] {
+            while true {
+                let page = try await store.listDisplays(DisplayQuery(status: status, limit: DisplayQuery.maxLimit))
+                let stale = page.items.filter { !hub.isConnected($0.id) }
+                if stale.isEmpty { break }
+                try await store.recordPresence(stale.map { PresenceUpdate(displayId: $0.id, status: .offline, lastSeen: $0.lastSeen ?? now) })
+                if page.nextCursor == nil { break }
+            }
+        }
+    }
+
+    private func pingAndReap() async {
+        let now = ContinuousClock.now
+        let ping = String(decoding: ServerMessage.ping(.init(t: Reading.milliseconds(hub.clock()))).encoded(), as: UTF8.self)
+        await withTaskGroup(of: Void.self) { group in
+            for session in hub.sessions {
+                let silent = session.state.withLock { now - $0.lastHeard }
+                if silent > hub.heartbeat * 3 {
+                    group.addTask { await session.close(.goingAway, reason: "no answer to three heartbeats") }
+                } else {
+                    group.addTask { await session.send(ping) }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,210 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOWebSocket
+import Synchronization
+import TentacleCore
+import TentacleRender
+import TentacleStore
+
+/// The request context of the WebSocket router: the display whose token opened the channel.
+struct DeviceChannelContext: RequestContext, WebSocketRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let webSocket: WebSocketHandlerReference<DeviceChannelContext>
+    var device: Display?
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        webSocket = .init()
+    }
+}
+
+/// `/v1/devices/channel`: one WebSocket per display, authenticated by its device token.
+///
+/// The agent says `hello`; the server answers `welcome` and, when the agent's schedule version
+/// differs, the current `schedule`. After that the agent sends readings, health, proof of play,
+/// alert acknowledgements and command results; the server pings, pushes schedules and sends
+/// commands. docs/protocol.md describes every message.
+struct DeviceChannel {
+    static let path = "/v1/devices/channel"
+    /// Largest message an agent may send (a screenshot of a big panel is the largest).
+    static let maxMessageBytes = 8 << 20
+
+    let env: ServerEnvironment
+
+    var hub: ChannelHub { env.channel }
+
+    func register(on router: Router<DeviceChannelContext>) {
+        router.group().add(middleware: DeviceChannelAuth(store: env.store)).ws(
+            RouterPath(stringLiteral: Self.path),
+            onUpgrade: { inbound, outbound, context in
+                guard let display = context.requestContext.device else { return }
+                try await serve(display: display, inbound: inbound, outbound: outbound, logger: context.logger)
+            })
+    }
+
+    private func serve(display: Display, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger) async throws {
+        let (session, replaced) = hub.open(display: display, outbound: outbound)
+        if let replaced {
+            await replaced.close(.normalClosure, reason: "replaced by a newer connection of this display")
+        }
+        defer { hub.close(session) }
+        hub.heard(session)
+        env.metrics.channelOpened()
+        defer { env.metrics.channelClosed() }
+
+        var iterator = inbound.makeAsyncIterator()
+        let decoder = Channel.decoder()
+        while let message = try await iterator.nextMessage(maxSize: Self.maxMessageBytes) {
+            let parsed: AgentMessage
+            do {
+                guard case .text(let text) = message else {
+                    throw ChannelError(.notJSON, "binary messages are not part of the protocol; send JSON text")
+                }
+                parsed = try AgentMessage.decode(Array(text.utf8), decoder: decoder)
+                if case .hello = parsed {} else if !session.state.withLock({ $0.greeted }) {
+                    throw ChannelError(.invalidField, "say hello first", field: "type")
+                }
+            } catch let error as ChannelError {
+                env.metrics.channelBadMessage()
+                if hub.countBadMessage(session) {
+                    logger.warning("closing channel after too many bad messages", metadata: ["display": "\(display.id)"])
+                    await session.close(.policyViolation, reason: "too many malformed messages")
+                    return
+                }
+                await session.send(.error(.init(code: error.code.rawValue, message: error.message, field: error.field)))
+                continue
+            }
+            hub.heard(session)
+            do {
+                try await handle(parsed, session: session)
+            } catch let error as ChannelError {
+                env.metrics.channelBadMessage()
+                if hub.countBadMessage(session) {
+                    await session.close(.policyViolation, reason: "too many rejected messages")
+                    return
+                }
+                await session.send(.error(.init(code: error.code.rawValue, message: error.message, field: error.field)))
+            } catch {
+                logger.error("channel message failed", metadata: ["display": "\(display.id)", "type": "\(parsed.type)", "error": "\(error)"])
+                await session.send(.error(.init(code: "internal", message: "the server could not process '\(parsed.type)'; send it again later", field: nil)))
+            }
+        }
+    }
+
+    private func handle(_ message: AgentMessage, session: DeviceSession) async throws {
+        switch message {
+        case .hello(let hello):
+            try await greet(session, hello)
+        case .pong:
+            break
+        case .readings(let batch):
+            let readings = batch.readings.map { Reading(source: session.displayId, metric: $0.metric, time: $0.time, value: $0.value) }
+            try await ingest(ReadingBatch(source: session.displayId, sequence: batch.seq, readings: readings), session: session)
+        case .health(let report):
+            var readings = [
+                Reading(source: session.displayId, metric: "fps", time: report.at, value: report.fps),
+                Reading(source: session.displayId, metric: "brightness_pct", time: report.at, value: Double(report.brightness)),
+            ]
+            if let t = report.panelTempC { readings.append(Reading(source: session.displayId, metric: "panel_temp_c", time: report.at, value: t)) }
+            if let lux = report.lux { readings.append(Reading(source: session.displayId, metric: "lux", time: report.at, value: lux)) }
+            try await ingest(ReadingBatch(source: session.displayId, sequence: report.seq, readings: readings), session: session)
+            // A panel that cannot keep up or runs hot needs a technician before it fails.
+            let degraded = report.fps < 5 || (report.panelTempC ?? 0) > 75
+            session.state.withLock { $0.status = degraded ? .degraded : .online }
+            hub.heard(session)
+        case .playLog(let log):
+            guard log.seq >= 0 else { throw ChannelError(.invalidField, "seq must be 0 or more", field: "seq") }
+            guard log.plays.count <= 10_000 else { throw ChannelError(.invalidField, "at most 10000 plays per batch", field: "plays") }
+            for (i, play) in log.plays.enumerated() {
+                guard ["campaign", "default", "alert"].contains(play.kind) else {
+                    throw ChannelError(.invalidField, "kind must be campaign, default or alert", field: "plays[\(i)].kind")
+                }
+                guard play.end >= play.start else { throw ChannelError(.invalidField, "end is before start", field: "plays[\(i)].end") }
+            }
+            let records = log.plays.map {
+                PlayRecord(
+                    displayId: session.displayId, kind: $0.kind, layoutId: $0.layoutId, campaignId: $0.campaignId, revision: $0.revision,
+                    alertId: $0.alertId, start: $0.start, end: $0.end)
+            }
+            let stored = try await env.store.recordPlays(displayId: session.displayId, seq: log.seq, plays: records, at: env.clock())
+            await session.send(.received(.init(seq: log.seq, duplicate: !stored)))
+        case .ack(let ack):
+            session.state.withLock { _ = $0.settledAlerts.insert(ack.alertId) }
+        case .screenshot(let shot):
+            guard let png = Data(base64Encoded: shot.png), (try? PNG.decode(Array(png))) != nil else {
+                hub.finishCommand(shot.commandId, displayId: session.displayId, ok: false, message: "the screenshot was not a readable PNG")
+                throw ChannelError(.invalidField, "png must be a base64 PNG image", field: "png")
+            }
+            let taken = Date(timeIntervalSince1970: Double(shot.at) / 1000)
+            try await env.store.saveScreenshot(displayId: session.displayId, StoredScreenshot(png: Array(png), takenAt: taken, receivedAt: env.clock()))
+            hub.finishCommand(shot.commandId, displayId: session.displayId, ok: true, message: nil)
+        case .fetch(let fetch):
+            guard fetch.assets.count <= 256 else { throw ChannelError(.invalidField, "at most 256 assets per fetch", field: "assets") }
+            for sha in fetch.assets {
+                let bytes = try await env.store.assetBytes(sha256: sha.lowercased())
+                await session.send(.asset(.init(sha256: sha, data: bytes.map { Data($0).base64EncodedString() })))
+            }
+        case .result(let result):
+            hub.finishCommand(result.commandId, displayId: session.displayId, ok: result.ok, message: result.message)
+        }
+    }
+
+    private func greet(_ session: DeviceSession, _ hello: AgentMessage.Hello) async throws {
+        let display = session.display
+        if hello.width > 0 && (hello.width != display.width || hello.height != display.height) {
+            await session.send(.error(.init(
+                code: "resolutionMismatch",
+                message: "the agent drives \(hello.width)x\(hello.height) but the registry says \(display.width)x\(display.height); frames follow the registry",
+                field: "width")))
+        }
+        session.state.withLock { s in
+            s.greeted = true
+            s.scheduleVersion = hello.scheduleVersion
+            s.settledAlerts.formUnion(hello.alerts ?? [])
+        }
+        await session.send(.welcome(.init(
+            display: display, serverTime: Reading.milliseconds(env.clock()),
+            heartbeatSeconds: Int(hub.heartbeat.components.seconds))))
+        await env.schedules.push(to: [session])
+    }
+
+    /// Readings from the channel take the HTTP ingest path: the same validation, idempotency and live updates.
+    private func ingest(_ batch: ReadingBatch, session: DeviceSession) async throws {
+        let catalogue = try await env.telemetry.metrics(env.store)
+        let check = BatchValidation.check(
+            batch, catalogue: catalogue, now: env.clock(), mode: .partial, limits: ReadingLimits(retention: env.configuration.retention))
+        let refused = batch.readings.count - (check.accepted?.readings.count ?? 0)
+        let reason = check.issues.isEmpty ? nil : ValidationError(check.issues).summary
+        guard let accepted = check.accepted, !accepted.readings.isEmpty else {
+            // Nothing in it can ever be stored: settle it so the agent stops resending.
+            await session.send(.received(.init(seq: batch.sequence, duplicate: false, refused: refused, reason: reason ?? "no readings")))
+            return
+        }
+        let outcome = try await env.store.ingest([accepted], at: env.clock())
+        let duplicate: Bool
+        if case .duplicate = outcome.first?.result { duplicate = true } else { duplicate = false }
+        if !duplicate { env.live.publish([accepted]) }
+        await session.send(.received(.init(seq: batch.sequence, duplicate: duplicate, refused: refused == 0 ? nil : refused, reason: reason)))
+    }
+}
+
+/// Authenticates the WebSocket upgrade request with the device token, as `DeviceAuthMiddleware` does for HTTP.
+struct DeviceChannelAuth: RouterMiddleware {
+    typealias Context = DeviceChannelContext
+    let store: any Storage
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let secret = Secret.bearer(request.headers[.authorization]),
+            let display = try await store.displayForCredential(secretHash: Secret.hash(secret))
+        else {
+            // Refusing the upgrade hands the request to the HTTP router, which answers 401 with the reason.
+            return Response(status: .unauthorized)
+        }
+        var context = context
+        context.device = display
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,78 @@
+public import Foundation
+import GRDB
+import TentacleCore
+
+extension SQLiteStore: DeviceRepository {
+    public func recordPresence(_ updates: [PresenceUpdate]) async throws {
+        guard !updates.isEmpty else { return }
+        try await write { db in
+            let statement = try db.cachedStatement(sql: "UPDATE displays SET status = ?, last_seen = ? WHERE id = ?")
+            for u in updates {
+                try statement.execute(arguments: [u.status.rawValue, u.lastSeen, u.displayId])
+            }
+        }
+    }
+
+    public func recordPlays(displayId: String, seq: Int64, plays: [PlayRecord], at time: Date) async throws -> Bool {
+        let received = Reading.milliseconds(time)
+        return try await write { db in
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO play_batches (display_id, seq, received_at) VALUES (?, ?, ?)",
+                arguments: [displayId, seq, received])
+            guard db.changesCount == 1 else { return false }
+            let statement = try db.cachedStatement(sql: """
+                INSERT INTO plays (display_id, start, "end", kind, layout_id, campaign_id, revision, alert_id, seq, received_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for p in plays {
+                try statement.execute(arguments: [
+                    displayId, p.start, p.end, p.kind, p.layoutId, p.campaignId, p.revision, p.alertId, seq, received,
+                ])
+            }
+            return true
+        }
+    }
+
+    public func plays(displayId: String, from: Int64, to: Int64, limit: Int) async throws -> [PlayRecord] {
+        try await pool.read { db in
+            // A play that started before `from` still overlaps when it ended after it; plays last
+            // at most a day, so the index range starts a day early.
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT kind, layout_id, campaign_id, revision, alert_id, start, "end" FROM plays
+                    WHERE display_id = ? AND start >= ? AND start < ? AND "end" > ?
+                    ORDER BY start, seq LIMIT ?
+                    """,
+                arguments: [displayId, from - 86_400_000, to, from, limit])
+            return rows.map { row in
+                PlayRecord(
+                    displayId: displayId, kind: row[0], layoutId: row[1], campaignId: row[2], revision: row[3], alertId: row[4],
+                    start: row[5], end: row[6])
+            }
+        }
+    }
+
+    public func saveScreenshot(displayId: String, _ shot: StoredScreenshot) async throws {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO screenshots (display_id, png, taken_at, received_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (display_id) DO UPDATE SET png = excluded.png, taken_at = excluded.taken_at, received_at = excluded.received_at
+                    """,
+                arguments: [displayId, Data(shot.png), Reading.milliseconds(shot.takenAt), Reading.milliseconds(shot.receivedAt)])
+        }
+    }
+
+    public func screenshot(displayId: String) async throws -> StoredScreenshot? {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT png, taken_at, received_at FROM screenshots WHERE display_id = ?", arguments: [displayId])
+            else { return nil }
+            let png: Data = row[0]
+            let taken: Int64 = row[1], received: Int64 = row[2]
+            return StoredScreenshot(
+                png: Array(png), takenAt: Date(timeIntervalSince1970: Double(taken) / 1000),
+                receivedAt: Date(timeIntervalSince1970: Double(received) / 1000))
+        }
+    }
+}
