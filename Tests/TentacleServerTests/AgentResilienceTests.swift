@@ -1,0 +1,124 @@
+import Foundation
+import Logging
+import Synchronization
+import TentacleAgent
+import TentacleCore
+@testable import TentacleServer
+import TentacleStore
+import Testing
+
+/// The agent without its server: offline play from the cache, proof of play delivered once when
+/// the server returns, and a city's worth of displays coming back after a server restart.
+@Suite(.serialized) struct AgentResilienceTests {
+    @Test func agentPlaysTheCachedScheduleOfflineAndDeliversProofOfPlayOnce() async throws {
+        try await Fixture.with { fixture in
+            let cache = fixture.folder.appendingPathComponent("agent-cache")
+            let events = AgentEvents()
+            let port = Mutex(0)
+            let first = Mutex<(Agent, Task<Void, Never>)?>(nil)
+            @Sendable func configure(_ c: inout AgentConfiguration) { c.playLogInterval = .milliseconds(200) }
+
+            try await withLiveServer(fixture) { p in
+                port.withLock { $0 = p }
+                let client = LoopbackClient(port: p)
+                try await client.createLayout("lay-a")
+                try await client.createLayout("lay-b")
+                try await client.publish(Content.campaign("cmp-always", playlist: [("lay-a", 10)]))
+                // 02:00-03:00 in Berlin is 01:00-02:00 UTC on the fixture's day, an hour after its clock starts.
+                try await client.publish(Content.campaign(
+                    "cmp-night", playlist: [("lay-b", 10)], priority: 200, schedule: #"{"windows": [{"start": "02:00", "end": "03:00"}]}"#))
+                let started = try startAgent(
+                    port: p, token: Fixture.deviceToken, id: "north-1", events: events, clock: fixture.clock, cacheDirectory: cache,
+                    configure: configure)
+                first.withLock { $0 = started }
+                #expect(await eventually { await started.0.playing?.campaignId == "cmp-always" })
+            }
+            let (agent, task) = try #require(first.withLock { $0 })
+
+            // The server is gone; the agent keeps playing and switches at the scheduled instant.
+            #expect(await eventually { await !agent.isConnected })
+            #expect(await agent.playing?.campaignId == "cmp-always")
+            fixture.clock.advance(by: 3600)
+            #expect(await eventually { await agent.playing?.campaignId == "cmp-night" })
+            fixture.clock.advance(by: 600)
+            #expect(await eventually { agent.cache.pending.count >= 1 })
+
+            // A restart while offline plays from the disk cache at once.
+            task.cancel()
+            await task.value
+            let (second, secondTask) = try startAgent(
+                port: port.withLock { $0 }, token: Fixture.deviceToken, id: "north-1", events: events, clock: fixture.clock,
+                cacheDirectory: cache, configure: configure)
+            defer { secondTask.cancel() }
+            #expect(await eventually { await second.playing?.campaignId == "cmp-night" })
+            let buffered = second.cache.pending.count
+            #expect(buffered >= 1)
+
+            // The server comes back on the same address; everything buffered is settled.
+            try await withLiveServer(fixture, port: port.withLock { $0 }) { _ in
+                #expect(await eventually { await second.isConnected })
+                #expect(await eventually { second.cache.pending.isEmpty })
+            }
+
+            let plays = try await fixture.store.plays(
+                displayId: "north-1", from: Reading.milliseconds(Fixture.start) - 60_000,
+                to: Reading.milliseconds(fixture.clock.now) + 60_000, limit: 1000)
+            let keys = plays.map { "\($0.kind) \($0.campaignId ?? "-") \($0.start)" }
+            #expect(Set(keys).count == keys.count, "a play was stored twice: \(keys)")
+            #expect(plays.contains { $0.campaignId == "cmp-always" && $0.end - $0.start >= 3_600_000 })
+            #expect(plays.contains { $0.campaignId == "cmp-night" && $0.start == Reading.milliseconds(Fixture.start) + 3_600_000 })
+        }
+    }
+
+    @Test func aThousandDisplaysAreBackWithinTenSecondsOfARestart() async throws {
+        let count = 1000
+        try await Fixture.with { fixture in
+            let rows = (0..<count).map { i in
+                let input = DisplayInput(
+                    name: "Storm \(i)", width: 64, height: 32, lat: 52.5, lon: 13.4, district: "east", timezone: "Europe/Berlin")
+                return (row: i + 1, display: Display(creating: input, id: String(format: "storm-%04d", i), at: Fixture.start))
+            }
+            try await fixture.store.importDisplays(rows, audit: Fixture.event("display.import", "display", "*"))
+            var issued: [(String, String)] = []
+            for (_, display) in rows {
+                let token = "tdv_storm-\(display.id)"
+                try await fixture.store.issueCredential(
+                    DeviceCredential(id: "crd-\(display.id)", displayId: display.id, createdAt: Fixture.start, revokedAt: nil),
+                    secretHash: Secret.hash(token), replacingExisting: true, audit: Fixture.event("credential.issue", "display", display.id))
+                issued.append((display.id, token))
+            }
+            let tokens = issued
+            let events = AgentEvents()
+            let agents = Mutex<[(Agent, Task<Void, Never>)]>([])
+            defer { for (_, task) in agents.withLock({ $0 }) { task.cancel() } }
+            let port = Mutex(0)
+            try await withLiveServer(fixture) { p in
+                port.withLock { $0 = p }
+                for (id, token) in tokens {
+                    let started = try startAgent(port: p, token: token, id: id, events: events, clock: fixture.clock) { c in
+                        c.initialBackoff = .milliseconds(500)
+                        c.maximumBackoff = .seconds(5)
+                        c.seed = UInt64(agents.withLock { $0.count } + 1)
+                    }
+                    agents.withLock { $0.append(started) }
+                }
+                #expect(await eventually(timeout: .seconds(30)) { await Self.connected(agents.withLock { $0.map(\.0) }) == count })
+            }
+            #expect(await eventually { await Self.connected(agents.withLock { $0.map(\.0) }) == 0 })
+
+            let restart = ContinuousClock.now
+            try await withLiveServer(fixture, port: port.withLock { $0 }) { _ in
+                let back = await eventually(timeout: .seconds(10)) { await Self.connected(agents.withLock { $0.map(\.0) }) == count }
+                let elapsed = ContinuousClock.now - restart
+                let connected = await Self.connected(agents.withLock { $0.map(\.0) })
+                #expect(back, "only \(connected) of \(count) back after \(elapsed)")
+            }
+        }
+    }
+
+    static func connected(_ agents: [Agent]) async -> Int {
+        var n = 0
+        for agent in agents where await agent.isConnected { n += 1 }
+        return n
+    }
+}
