@@ -19,7 +19,7 @@ func makeEnvironment(store: any Storage, configuration: ServerConfiguration, log
         store: store, configuration: configuration, hasher: PasswordHasher(cost: configuration.bcryptCost),
         throttle: LoginThrottle(limit: configuration.loginFailureLimit, window: configuration.loginWindow),
         metrics: ServerMetrics(), clock: clock, telemetry: TelemetryCache(), live: LiveReadings(),
-        channel: hub, schedules: SchedulePublisher(store: store, hub: hub, logger: logger))
+        channel: hub, schedules: SchedulePublisher(store: store, hub: hub, logger: logger), workers: ChannelWorkers())
 }
 
 func buildRouter(env: ServerEnvironment) -> Router<AppRequestContext> {
@@ -74,6 +74,7 @@ public func buildApplication(
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "tentacle"),
         services: [
             env.schedules,
+            ChannelProcessor(channel: DeviceChannel(env: env), logger: logger),
             ChannelHeartbeat(store: store, hub: env.channel, logger: logger),
             AssetCollector(
                 store: store, gracePeriod: configuration.assetGracePeriod, interval: .seconds(3600), clock: clock, logger: logger),

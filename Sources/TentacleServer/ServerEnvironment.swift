@@ -15,6 +15,7 @@ struct ServerEnvironment: Sendable {
     let live: LiveReadings
     let channel: ChannelHub
     let schedules: SchedulePublisher
+    let workers: ChannelWorkers
 
     /// An audit event by the caller.
     func audit(_ p: Principal, _ action: String, _ type: String, _ id: String, _ summary: String) -> AuditEvent {

@@ -8,9 +8,9 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a benchmark and print its figures with ratios against a baseline measured in the same run.",
-        discussion: "Benchmarks: ingest, registry, render, resolve. Build with -c release for meaningful figures.")
+        discussion: "Benchmarks: channel, ingest, registry, render, resolve. Build with -c release for meaningful figures.")
 
-    @Argument(help: "Benchmark to run: ingest, registry, render or resolve.")
+    @Argument(help: "Benchmark to run: channel, ingest, registry, render or resolve.")
     var name: String
 
     @Option(help: "Seconds to measure each figure for (0.1...600).")
@@ -22,6 +22,12 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Concurrent loopback clients (ingest, registry), 1...64.")
     var clients: Int = 4
 
+    @Option(help: "Simulated displays (channel), 10...20,000.")
+    var displays: Int = 5000
+
+    @Option(help: "Measured rounds of push and broadcast (channel), 1...100.")
+    var rounds: Int = 5
+
     @Flag(help: "Print one JSON object per figure, one per line.")
     var json = false
 
@@ -29,16 +35,20 @@ struct BenchCommand: AsyncParsableCommand {
         guard (0.1...600).contains(seconds) else { throw ValidationError("--seconds must be 0.1...600") }
         guard (10_000...10_000_000).contains(count) else { throw ValidationError("--count must be 10000...10000000") }
         guard (1...64).contains(clients) else { throw ValidationError("--clients must be 1...64") }
+        guard (10...20_000).contains(displays) else { throw ValidationError("--displays must be 10...20000") }
+        guard (1...100).contains(rounds) else { throw ValidationError("--rounds must be 1...100") }
         guard Self.names.contains(name) else {
             throw ValidationError("unknown benchmark '\(name)'; choose one of: \(Self.names.joined(separator: ", "))")
         }
     }
 
-    static let names = ["ingest", "registry", "render", "resolve"]
+    static let names = ["channel", "ingest", "registry", "render", "resolve"]
 
     func run() async throws {
         let figures: [BenchmarkFigure]
         switch name {
+        case "channel":
+            figures = try await ChannelBenchmark.run(.init(displays: displays, rounds: rounds))
         case "ingest":
             figures = try await IngestBenchmark.run(.init(seconds: seconds, count: count, clients: clients))
         case "render":

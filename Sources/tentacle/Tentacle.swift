@@ -8,6 +8,6 @@ struct TentacleCommand: AsyncParsableCommand {
         commandName: "tentacle",
         abstract: "Run a city's LED displays: publish to every screen, sense through every pole, see the whole city.",
         version: Tentacle.version,
-        subcommands: [ServeCommand.self, DemoCommand.self, AgentCommand.self, SimulateCommand.self, RenderCommand.self, AlertCommand.self, BenchCommand.self]
+        subcommands: [ServeCommand.self, DemoCommand.self, AgentCommand.self, SimulateCommand.self, RenderCommand.self, AlertCommand.self, BenchCommand.self, BenchPeerCommand.self]
     )
 }

@@ -94,29 +94,26 @@ struct LoopbackClient: Sendable {
 
     let port: Int
 
-    func send(_ method: String, _ path: String, json: String? = nil, token: String? = Fixture.token(for: "admin")) throws -> Reply {
-        var headers: [String: String] = [:]
-        if let token { headers["Authorization"] = "Bearer \(token)" }
-        if json != nil { headers["Content-Type"] = "application/json" }
-        let reply = try LoopbackHTTPClient(port: port).request(method, path, headers: headers, body: Array((json ?? "").utf8))
+    func send(_ method: String, _ path: String, json: String? = nil, token: String? = Fixture.token(for: "admin")) async throws -> Reply {
+        let reply = try await LoopbackRequest.send(port: port, method, path, token: token, json: json)
         return Reply(status: reply.status, body: reply.body)
     }
 
-    func as_(_ role: Role, _ method: String, _ path: String, json: String? = nil) throws -> Reply {
-        try send(method, path, json: json, token: Fixture.token(for: role.rawValue))
+    func as_(_ role: Role, _ method: String, _ path: String, json: String? = nil) async throws -> Reply {
+        try await send(method, path, json: json, token: Fixture.token(for: role.rawValue))
     }
 
     func createLayout(_ id: String, template: String = "pole-128x64") async throws {
-        let reply = try as_(.publisher, "POST", "/v1/layouts", json: Content.layoutBody(id, document: Content.template(template)))
+        let reply = try await as_(.publisher, "POST", "/v1/layouts", json: Content.layoutBody(id, document: Content.template(template)))
         #expect(reply.status == 201, "layout \(id): \(reply.text.prefix(300))")
     }
 
     /// Creates a campaign as the publisher and approves revision 1 as the approver.
     func publish(_ campaign: String) async throws {
-        let created = try as_(.publisher, "POST", "/v1/campaigns", json: campaign)
+        let created = try await as_(.publisher, "POST", "/v1/campaigns", json: campaign)
         #expect(created.status == 201, "\(created.text.prefix(300))")
         let id = try JSONDecoder().decode(CampaignId.self, from: Data(created.body)).id
-        let approved = try as_(.approver, "POST", "/v1/campaigns/\(id)/revisions/1/approve")
+        let approved = try await as_(.approver, "POST", "/v1/campaigns/\(id)/revisions/1/approve")
         #expect(approved.status == 200, "\(approved.text.prefix(300))")
     }
 

@@ -58,7 +58,7 @@ import Testing
             try await withLiveServer(fixture) { port in
                 let client = LoopbackClient(port: port)
                 // Offline displays cannot take commands.
-                let offline = try client.send("POST", "/v1/displays/north-1/commands", json: #"{"command": "reload"}"#)
+                let offline = try await client.send("POST", "/v1/displays/north-1/commands", json: #"{"command": "reload"}"#)
                 #expect(offline.status == 409)
 
                 let events = AgentEvents()
@@ -66,25 +66,25 @@ import Testing
                 defer { task.cancel() }
                 #expect(await eventually { await agent.isConnected })
 
-                let bright = try client.send("POST", "/v1/displays/north-1/commands", json: #"{"command": "brightness", "level": 40}"#)
+                let bright = try await client.send("POST", "/v1/displays/north-1/commands", json: #"{"command": "brightness", "level": 40}"#)
                 #expect(bright.status == 202, "\(bright.text)")
                 #expect(await eventually { await agent.currentBrightness == 40 })
 
                 for bad in [#"{"command": "brightness", "level": 101}"#, #"{"command": "brightness"}"#, #"{"command": "dance"}"#,
                             #"{"command": "reload", "level": 3}"#, #"{"command": "identify", "seconds": 0}"#] {
-                    let response = try client.send("POST", "/v1/displays/north-1/commands", json: bad)
+                    let response = try await client.send("POST", "/v1/displays/north-1/commands", json: bad)
                     #expect(response.status == 422 || response.status == 400, "\(bad): \(response.text)")
                 }
 
-                #expect(try client.send("GET", "/v1/displays/north-1/screenshot.png").status == 404)
-                let shot = try client.send("POST", "/v1/displays/north-1/commands", json: #"{"command": "screenshot"}"#)
+                #expect(try await client.send("GET", "/v1/displays/north-1/screenshot.png").status == 404)
+                let shot = try await client.send("POST", "/v1/displays/north-1/commands", json: #"{"command": "screenshot"}"#)
                 #expect(shot.status == 202)
-                #expect(await eventually { (try? client.send("GET", "/v1/displays/north-1/screenshot.png"))?.status == 200 })
-                let png = try client.send("GET", "/v1/displays/north-1/screenshot.png")
+                #expect(await eventually { (try? await client.send("GET", "/v1/displays/north-1/screenshot.png"))?.status == 200 })
+                let png = try await client.send("GET", "/v1/displays/north-1/screenshot.png")
                 let frame = try PNG.decode(png.body)
                 #expect(frame.width == 128 && frame.height == 64)
 
-                let history = try client.send("GET", "/v1/displays/north-1/commands")
+                let history = try await client.send("GET", "/v1/displays/north-1/commands")
                 #expect(history.text.contains(#""state":"done""#), "\(history.text)")
                 let audit = try await fixture.store.auditEntries(AuditQuery(action: "display.command", limit: 10))
                 #expect(audit.count == 2)
@@ -132,10 +132,10 @@ import Testing
                     }
                 }
                 let client = LoopbackClient(port: port)
-                let plain = try client.send("GET", "/v1/devices/channel", token: Fixture.deviceToken)
+                let plain = try await client.send("GET", "/v1/devices/channel", token: Fixture.deviceToken)
                 #expect(plain.status == 426)
                 #expect(plain.text.contains("WebSocket"))
-                #expect(try client.send("GET", "/v1/devices/channel", token: nil).status == 401)
+                #expect(try await client.send("GET", "/v1/devices/channel", token: nil).status == 401)
             }
         }
     }

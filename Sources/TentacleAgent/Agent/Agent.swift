@@ -2,6 +2,7 @@ import Crypto
 public import Foundation
 import HTTPTypes
 import HummingbirdWSClient
+import NIOWebSocket
 public import Logging
 public import ServiceLifecycle
 import TentacleCore
@@ -52,6 +53,8 @@ public actor Agent: Service {
     private var framesSince = Date()
     private var random: SplitMix64
     private var wantedAssets: Set<String> = []
+    private var heartbeat: Duration = .seconds(20)
+    private var lastHeard = ContinuousClock.now
 
     public init(
         configuration: AgentConfiguration, logger: Logger, cache: AgentCache,
@@ -141,6 +144,7 @@ public actor Agent: Service {
 
     private func attach(_ writer: WebSocketOutboundWriter) async {
         outbound = writer
+        lastHeard = .now
         let hello = AgentMessage.Hello(
             agent: "tentacle-agent/\(Tentacle.version)",
             width: cache.display?.width ?? configuration.width, height: cache.display?.height ?? configuration.height,
@@ -172,6 +176,7 @@ public actor Agent: Service {
     // MARK: - Messages from the server
 
     func receive(_ text: String) async {
+        lastHeard = .now
         let message: ServerMessage
         do {
             message = try ServerMessage.decode(Array(text.utf8))
@@ -191,6 +196,7 @@ public actor Agent: Service {
             } else {
                 player?.update(display: welcome.display)
             }
+            heartbeat = .seconds(max(1, welcome.heartbeatSeconds))
             welcomed = true
             everWelcomed = true
             events(.connected)
@@ -250,6 +256,7 @@ public actor Agent: Service {
             await tick()
         case .alertCancel(let cancel):
             saveAlerts(cache.alerts.filter { !cancel.ids.contains($0.id) })
+            for id in cancel.ids { unacknowledged[id] = nil }
             await tick()
         case .error(let error):
             logger.warning("server says: \(error.message)", metadata: ["code": "\(error.code)", "field": "\(error.field ?? "-")"])
@@ -431,6 +438,12 @@ public actor Agent: Service {
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(250))
             let now = ContinuousClock.now
+            if let outbound, now - lastHeard > heartbeat * 3 {
+                // A server that stopped answering (a dead link rather than a closed one) is left for a new connection.
+                logger.info("no word from the server for three heartbeats; reconnecting")
+                lastHeard = now
+                try? await outbound.close(.goingAway, reason: "no heartbeat")
+            }
             if now - lastHealth >= configuration.healthInterval {
                 lastHealth = now
                 await reportHealth()

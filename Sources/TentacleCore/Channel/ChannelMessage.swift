@@ -157,7 +157,7 @@ public enum AgentMessage: Hashable, Sendable {
         }
     }
 
-    /// An alert is on the panel since `shownAt` (agent clock), or was cleared.
+    /// An alert is on the panel since `shownAt` (agent clock); sent when first drawn and again after each `welcome` until the server has it.
     public struct AlertAck: Codable, Hashable, Sendable {
         public var alertId: String
         public var shownAt: Int64

@@ -41,57 +41,81 @@ struct DeviceChannel {
             RouterPath(stringLiteral: Self.path),
             onUpgrade: { inbound, outbound, context in
                 guard let display = context.requestContext.device else { return }
-                try await serve(display: display, inbound: inbound, outbound: outbound, logger: context.logger)
+                try await read(display: display, inbound: inbound, outbound: outbound)
             })
     }
 
-    private func serve(display: Display, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger) async throws {
+    /// The connection's own task only reads and decodes; everything else runs on the shared
+    /// workers. Swift keeps a task's deepest stack for as long as the task lives, so a shallow
+    /// reader is what keeps an idle display's memory small.
+    private func read(display: Display, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         let (session, replaced) = hub.open(display: display, outbound: outbound)
-        if let replaced {
-            await replaced.close(.normalClosure, reason: "replaced by a newer connection of this display")
+        env.workers.submit(.opened(session, replaced: replaced))
+        defer {
+            hub.close(session)
+            env.workers.submit(.closed(session))
         }
-        defer { hub.close(session) }
-        hub.heard(session)
-        env.metrics.channelOpened()
-        defer { env.metrics.channelClosed() }
-
         var iterator = inbound.makeAsyncIterator()
-        let decoder = Channel.decoder()
         while let message = try await iterator.nextMessage(maxSize: Self.maxMessageBytes) {
-            let parsed: AgentMessage
-            do {
-                guard case .text(let text) = message else {
-                    throw ChannelError(.notJSON, "binary messages are not part of the protocol; send JSON text")
-                }
-                parsed = try AgentMessage.decode(Array(text.utf8), decoder: decoder)
-                if case .hello = parsed {} else if !session.state.withLock({ $0.greeted }) {
-                    throw ChannelError(.invalidField, "say hello first", field: "type")
-                }
-            } catch let error as ChannelError {
-                env.metrics.channelBadMessage()
-                if hub.countBadMessage(session) {
-                    logger.warning("closing channel after too many bad messages", metadata: ["display": "\(display.id)"])
-                    await session.close(.policyViolation, reason: "too many malformed messages")
-                    return
-                }
-                await session.send(.error(.init(code: error.code.rawValue, message: error.message, field: error.field)))
-                continue
+            env.workers.submit(Self.parse(message, session: session))
+        }
+    }
+
+    /// Decodes one message; anything but `hello` before `hello` is refused.
+    static func parse(_ message: WebSocketMessage, session: DeviceSession) -> ChannelJob {
+        do {
+            guard case .text(let text) = message else {
+                throw ChannelError(.notJSON, "binary messages are not part of the protocol; send JSON text")
+            }
+            let parsed = try AgentMessage.decode(Array(text.utf8))
+            let greeted = session.state.withLock { s in
+                if case .hello = parsed { s.greeted = true }
+                return s.greeted
+            }
+            guard greeted else { throw ChannelError(.invalidField, "say hello first", field: "type") }
+            return .message(session, parsed)
+        } catch let error as ChannelError {
+            return .refused(session, error)
+        } catch {
+            return .refused(session, ChannelError(.notJSON, "message could not be read"))
+        }
+    }
+
+    /// Runs one job on a worker.
+    func process(_ job: ChannelJob, logger: Logger) async {
+        switch job {
+        case .opened(let session, let replaced):
+            if let replaced {
+                await replaced.close(.normalClosure, reason: "replaced by a newer connection of this display")
             }
             hub.heard(session)
+            env.metrics.channelOpened()
+        case .closed:
+            env.metrics.channelClosed()
+        case .refused(let session, let error):
+            await refuse(session, error, logger: logger)
+        case .message(let session, let message):
+            hub.heard(session)
             do {
-                try await handle(parsed, session: session)
+                try await handle(message, session: session)
             } catch let error as ChannelError {
-                env.metrics.channelBadMessage()
-                if hub.countBadMessage(session) {
-                    await session.close(.policyViolation, reason: "too many rejected messages")
-                    return
-                }
-                await session.send(.error(.init(code: error.code.rawValue, message: error.message, field: error.field)))
+                await refuse(session, error, logger: logger)
             } catch {
-                logger.error("channel message failed", metadata: ["display": "\(display.id)", "type": "\(parsed.type)", "error": "\(error)"])
-                await session.send(.error(.init(code: "internal", message: "the server could not process '\(parsed.type)'; send it again later", field: nil)))
+                logger.error("channel message failed", metadata: ["display": "\(session.displayId)", "type": "\(message.type)", "error": "\(error)"])
+                await session.send(.error(.init(code: "internal", message: "the server could not process '\(message.type)'; send it again later", field: nil)))
             }
         }
+    }
+
+    /// Answers a bad message with `error`, or closes the channel with 1008 when the display sent too many.
+    private func refuse(_ session: DeviceSession, _ error: ChannelError, logger: Logger) async {
+        env.metrics.channelBadMessage()
+        if hub.countBadMessage(session) {
+            logger.warning("closing channel after too many bad messages", metadata: ["display": "\(session.displayId)"])
+            await session.close(.policyViolation, reason: "too many malformed messages")
+            return
+        }
+        await session.send(.error(.init(code: error.code.rawValue, message: error.message, field: error.field)))
     }
 
     private func handle(_ message: AgentMessage, session: DeviceSession) async throws {
@@ -161,7 +185,6 @@ struct DeviceChannel {
                 field: "width")))
         }
         session.state.withLock { s in
-            s.greeted = true
             s.scheduleVersion = hello.scheduleVersion
             s.settledAlerts.formUnion(hello.alerts ?? [])
         }

@@ -1,0 +1,63 @@
+import Logging
+import ServiceLifecycle
+import TentacleCore
+
+/// One piece of work from a display's channel.
+enum ChannelJob: Sendable {
+    case opened(DeviceSession, replaced: DeviceSession?)
+    case closed(DeviceSession)
+    case message(DeviceSession, AgentMessage)
+    case refused(DeviceSession, ChannelError)
+
+    var session: DeviceSession {
+        switch self {
+        case .opened(let s, _), .closed(let s), .message(let s, _), .refused(let s, _): s
+        }
+    }
+}
+
+/// Queues between the channels' reader tasks and a few shared workers. A display always lands
+/// on the same worker, so its messages are handled in the order it sent them.
+final class ChannelWorkers: Sendable {
+    let count: Int
+    private let queues: [(stream: AsyncStream<ChannelJob>, continuation: AsyncStream<ChannelJob>.Continuation)]
+
+    init(count: Int = 4) {
+        self.count = max(1, count)
+        queues = (0..<max(1, count)).map { _ in AsyncStream.makeStream(of: ChannelJob.self) }
+    }
+
+    func submit(_ job: ChannelJob) {
+        queues[job.session.id % count].continuation.yield(job)
+    }
+
+    /// Runs the workers until shutdown; each handles its queue one job at a time.
+    func run(_ channel: DeviceChannel, logger: Logger) async {
+        await withDiscardingTaskGroup { group in
+            for queue in queues {
+                group.addTask {
+                    for await job in queue.stream { await channel.process(job, logger: logger) }
+                }
+            }
+        }
+    }
+
+    func finish() {
+        for queue in queues { queue.continuation.finish() }
+    }
+}
+
+/// The service that runs the channel workers.
+struct ChannelProcessor: Service {
+    let channel: DeviceChannel
+    let logger: Logger
+
+    func run() async throws {
+        let workers = channel.env.workers
+        await withGracefulShutdownHandler {
+            await workers.run(channel, logger: logger)
+        } onGracefulShutdown: {
+            workers.finish()
+        }
+    }
+}
