@@ -61,6 +61,7 @@ let package = Package(
             name: "TentacleServer",
             dependencies: [
                 "TentacleCore",
+                "TentacleCAP",
                 "TentacleStore",
                 "TentacleRender",
                 .product(name: "Hummingbird", package: "hummingbird"),

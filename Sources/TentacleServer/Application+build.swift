@@ -19,7 +19,8 @@ func makeEnvironment(store: any Storage, configuration: ServerConfiguration, log
         store: store, configuration: configuration, hasher: PasswordHasher(cost: configuration.bcryptCost),
         throttle: LoginThrottle(limit: configuration.loginFailureLimit, window: configuration.loginWindow),
         metrics: ServerMetrics(), clock: clock, telemetry: TelemetryCache(), live: LiveReadings(),
-        channel: hub, schedules: SchedulePublisher(store: store, hub: hub, logger: logger), workers: ChannelWorkers())
+        channel: hub, schedules: SchedulePublisher(store: store, hub: hub, logger: logger), workers: ChannelWorkers(),
+        alerts: AlertDispatcher(store: store, hub: hub, clock: clock, logger: logger))
 }
 
 func buildRouter(env: ServerEnvironment) -> Router<AppRequestContext> {
@@ -40,6 +41,7 @@ func buildRouter(env: ServerEnvironment) -> Router<AppRequestContext> {
     displays.register(on: v1)
     CredentialController(env: env, displays: displays).register(on: v1)
     DisplayCommandController(env: env, displays: displays).register(on: v1)
+    AlertController(env: env).register(on: v1)
     DistrictController(env: env).register(on: v1)
     AuditController(env: env).register(on: v1)
     EventsController(env: env).register(on: v1)
@@ -74,6 +76,7 @@ public func buildApplication(
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "tentacle"),
         services: [
             env.schedules,
+            env.alerts,
             ChannelProcessor(channel: DeviceChannel(env: env), logger: logger),
             ChannelHeartbeat(store: store, hub: env.channel, logger: logger),
             AssetCollector(

@@ -16,6 +16,7 @@ struct ServerEnvironment: Sendable {
     let channel: ChannelHub
     let schedules: SchedulePublisher
     let workers: ChannelWorkers
+    let alerts: AlertDispatcher
 
     /// An audit event by the caller.
     func audit(_ p: Principal, _ action: String, _ type: String, _ id: String, _ summary: String) -> AuditEvent {

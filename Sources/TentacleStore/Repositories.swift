@@ -75,7 +75,93 @@ public protocol AuditRepository: Sendable {
 
 /// Everything the server stores, one protocol per aggregate.
 public typealias Storage = DisplayRepository & DistrictRepository & UserRepository & CredentialRepository & AuditRepository
-    & ContentRepository & TelemetryRepository & DeviceRepository
+    & ContentRepository & TelemetryRepository & DeviceRepository & AlertRepository
+
+/// An emergency alert as stored: the CAP message's header, what displays were told, and its state.
+public struct AlertRecord: Codable, Hashable, Sendable {
+    /// active (on the targeted panels), cancelled, replaced (by an Update), expired, or silent
+    /// (stored but never shown: Cancel, Ack, Error, System and Draft messages).
+    public enum State: String, Codable, Hashable, Sendable, CaseIterable {
+        case active, cancelled, replaced, expired, silent
+    }
+
+    public var id: String
+    public var sender: String
+    public var sent: Date
+    public var status: String
+    public var msgType: String
+    public var severity: AlertSeverity
+    public var headline: String
+    public var expires: Date?
+    public var state: State
+    /// Identifiers of the alerts this one updates or cancels.
+    public var references: [String]
+    public var postedBy: String
+    public var receivedAt: Date
+    /// How many displays it targets.
+    public var targeted: Int
+
+    public init(
+        id: String, sender: String, sent: Date, status: String, msgType: String, severity: AlertSeverity, headline: String,
+        expires: Date?, state: State, references: [String], postedBy: String, receivedAt: Date, targeted: Int
+    ) {
+        self.id = id
+        self.sender = sender
+        self.sent = sent
+        self.status = status
+        self.msgType = msgType
+        self.severity = severity
+        self.headline = headline
+        self.expires = expires
+        self.state = state
+        self.references = references
+        self.postedBy = postedBy
+        self.receivedAt = receivedAt
+        self.targeted = targeted
+    }
+}
+
+/// Where an alert stands on one display.
+public struct AlertDelivery: Codable, Hashable, Sendable {
+    public enum State: String, Codable, Hashable, Sendable {
+        case pending, delivered, shown
+    }
+
+    public var displayId: String
+    public var state: State
+    /// Server clock: when the alert was written to the display's channel.
+    public var deliveredAt: Date?
+    /// Agent clock: when the panel first drew it.
+    public var shownAt: Date?
+    /// Server clock: when the acknowledgement arrived.
+    public var ackedAt: Date?
+
+    public init(displayId: String, state: State, deliveredAt: Date? = nil, shownAt: Date? = nil, ackedAt: Date? = nil) {
+        self.displayId = displayId
+        self.state = state
+        self.deliveredAt = deliveredAt
+        self.shownAt = shownAt
+        self.ackedAt = ackedAt
+    }
+}
+
+/// Alerts and their delivery to each targeted display.
+public protocol AlertRepository: Sendable {
+    /// Stores a new alert with a pending delivery per target and sets the state of the alerts it
+    /// updates or cancels, in one transaction; `conflict` when the identifier was stored before.
+    func createAlert(_ alert: AlertRecord, xml: String, notice: String?, targets: [String], settling: [String: AlertRecord.State], audit: AuditEvent) async throws
+    func alert(id: String) async throws -> AlertRecord?
+    /// The raw XML and the notice sent to displays.
+    func alertDocument(id: String) async throws -> (xml: String, notice: String?)?
+    /// Newest first.
+    func alerts(limit: Int) async throws -> [AlertRecord]
+    func deliveries(alertId: String) async throws -> [AlertDelivery]
+    /// Active alerts with their notices and the displays each still has to show.
+    func activeAlerts() async throws -> [(alert: AlertRecord, notice: String, targets: [String], shown: [String])]
+    /// Writes delivery progress of many displays in one transaction; a later state never goes back.
+    func recordDeliveries(_ updates: [(alertId: String, delivery: AlertDelivery)]) async throws
+    func setAlertStates(_ states: [String: AlertRecord.State], audit: AuditEvent?) async throws
+}
 
 /// A display's presence as the channel saw it, written in batches.
 public struct PresenceUpdate: Hashable, Sendable {

@@ -63,6 +63,7 @@ private let adminAndOperator: Set<Caller> = [.role(.admin), .role(.operator)]
 private let writers: Set<Caller> = [.role(.admin), .role(.publisher)]
 private let reviewers: Set<Caller> = [.role(.admin), .role(.approver)]
 private let deviceOnly: Set<Caller> = [.device]
+private let alerters: Set<Caller> = [.role(.admin), .role(.alerter)]
 
 private func json(_ uri: String, _ json: String) -> Endpoint.Call { .init(uri: uri, json: json) }
 
@@ -219,6 +220,18 @@ let endpoints: [Endpoint] = [
         return Endpoint.Call(uri: "/v1/displays/north-1/screenshot.png")
     },
     Endpoint(.get, "/v1/displays/{id}/plays", everyRole, uri: "/v1/displays/north-1/plays"),
+    Endpoint(.post, "/v1/alerts", alerters, .created) { _, caller, n in
+        Endpoint.Call(uri: "/v1/alerts", body: CAPDocument.alert("matrix-\(caller)-\(n)".replacingOccurrences(of: " ", with: "-")), contentType: "application/cap+xml")
+    },
+    Endpoint(.get, "/v1/alerts", everyRole),
+    Endpoint(.get, "/v1/alerts/{id}", everyRole) { fx, _, n in
+        try await fx.store.createAlert(
+            AlertRecord(
+                id: "stored-\(n)", sender: "s", sent: Fixture.start, status: "Actual", msgType: "Alert", severity: .minor, headline: "h",
+                expires: nil, state: .silent, references: [], postedBy: "fixture", receivedAt: Fixture.start, targeted: 0),
+            xml: "<alert/>", notice: nil, targets: [], settling: [:], audit: Fixture.event("alert.post", "alert", "stored-\(n)"))
+        return Endpoint.Call(uri: "/v1/alerts/stored-\(n)")
+    },
     Endpoint(.post, "/v1/readings", adminAndOperator, .created) { _, _, n in
         json("/v1/readings", #"{"source": "north-1", "sequence": \#(n), "readings": [{"metric": "pm25", "time": "2026-01-01T00:00:00Z", "value": 12}]}"#)
     },

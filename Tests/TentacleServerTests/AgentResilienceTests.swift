@@ -73,21 +73,7 @@ import Testing
     @Test func aThousandDisplaysAreBackWithinTenSecondsOfARestart() async throws {
         let count = 1000
         try await Fixture.with { fixture in
-            let rows = (0..<count).map { i in
-                let input = DisplayInput(
-                    name: "Storm \(i)", width: 64, height: 32, lat: 52.5, lon: 13.4, district: "east", timezone: "Europe/Berlin")
-                return (row: i + 1, display: Display(creating: input, id: String(format: "storm-%04d", i), at: Fixture.start))
-            }
-            try await fixture.store.importDisplays(rows, audit: Fixture.event("display.import", "display", "*"))
-            var issued: [(String, String)] = []
-            for (_, display) in rows {
-                let token = "tdv_storm-\(display.id)"
-                try await fixture.store.issueCredential(
-                    DeviceCredential(id: "crd-\(display.id)", displayId: display.id, createdAt: Fixture.start, revokedAt: nil),
-                    secretHash: Secret.hash(token), replacingExisting: true, audit: Fixture.event("credential.issue", "display", display.id))
-                issued.append((display.id, token))
-            }
-            let tokens = issued
+            let tokens = try await fixture.addGrid(count)
             let events = AgentEvents()
             let agents = Mutex<[(Agent, Task<Void, Never>)]>([])
             defer { for (_, task) in agents.withLock({ $0 }) { task.cancel() } }

@@ -119,3 +119,26 @@ struct LoopbackClient: Sendable {
 
     private struct CampaignId: Decodable { var id: String }
 }
+
+extension Fixture {
+    /// `count` displays in district `east` on a grid 40 wide, 0.004° apart from (52.50 N, 13.30 E),
+    /// each with a device token; returns (id, token) in grid order.
+    func addGrid(_ count: Int, tags: (Int) -> [String] = { _ in [] }) async throws -> [(id: String, token: String)] {
+        let rows = (0..<count).map { i in
+            let input = DisplayInput(
+                name: "Grid \(i)", width: 64, height: 32, lat: 52.50 + Double(i / 40) * 0.004, lon: 13.30 + Double(i % 40) * 0.004,
+                district: "east", tags: tags(i), timezone: "Europe/Berlin")
+            return (row: i + 1, display: Display(creating: input, id: String(format: "grid-%04d", i), at: Self.start))
+        }
+        try await store.importDisplays(rows, audit: Self.event("display.import", "display", "*"))
+        var issued: [(id: String, token: String)] = []
+        for (_, display) in rows {
+            let token = "tdv_grid-\(display.id)"
+            try await store.issueCredential(
+                DeviceCredential(id: "crd-\(display.id)", displayId: display.id, createdAt: Self.start, revokedAt: nil),
+                secretHash: Secret.hash(token), replacingExisting: true, audit: Self.event("credential.issue", "display", display.id))
+            issued.append((display.id, token))
+        }
+        return issued
+    }
+}

@@ -212,12 +212,12 @@ public actor Agent: Service {
             } catch {
                 logger.error("cannot cache the schedule", metadata: ["error": "\(error)"])
             }
+            events(.schedule(update.version))
             let missing = Set(update.assets).subtracting(cache.assets.keys)
             player?.load(update, assets: cache.assets)
             if let player, !player.unreadableLayouts.isEmpty {
                 logger.warning("layouts in the schedule cannot be read", metadata: ["layouts": "\(player.unreadableLayouts)"])
             }
-            events(.schedule(update.version))
             if !missing.isEmpty {
                 wantedAssets.formUnion(missing)
                 await send(.fetch(.init(assets: missing.sorted())))
@@ -253,7 +253,8 @@ public actor Agent: Service {
             var alerts = cache.alerts.filter { $0.id != alert.id && !alert.replaces.contains($0.id) }
             alerts.append(alert)
             saveAlerts(alerts)
-            await tick()
+            // The acknowledgement follows a drawn frame, also on displays that otherwise only decide.
+            await tick(force: true)
         case .alertCancel(let cancel):
             saveAlerts(cache.alerts.filter { !cancel.ids.contains($0.id) })
             for id in cancel.ids { unacknowledged[id] = nil }

@@ -21,6 +21,7 @@ public enum Permission: String, Codable, Sendable, CaseIterable {
     case readTelemetry         // readings, rollups, latest values, exports, the metric catalogue
     case writeTelemetry        // post readings (sensor gateways use an operator's API token)
     case manageMetrics         // add metrics to the catalogue
+    case postAlerts            // post CAP alerts that override every screen in their area
 }
 
 /// The role × permission matrix. Kept as data so tests can walk every pair.
@@ -36,7 +37,10 @@ public enum AccessPolicy {
             return [.readRegistry, .readContent, .writeContent, .readTelemetry]
         case .approver:
             return [.readRegistry, .readContent, .approveContent, .readTelemetry]
-        case .alerter, .viewer:
+        case .alerter:
+            // Emergency managers post alerts and watch which screens confirmed them.
+            return [.readRegistry, .readContent, .readTelemetry, .postAlerts]
+        case .viewer:
             return [.readRegistry, .readContent, .readTelemetry]
         }
     }

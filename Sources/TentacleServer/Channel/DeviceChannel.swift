@@ -157,6 +157,7 @@ struct DeviceChannel {
             await session.send(.received(.init(seq: log.seq, duplicate: !stored)))
         case .ack(let ack):
             session.state.withLock { _ = $0.settledAlerts.insert(ack.alertId) }
+            env.alerts.acknowledged(ack.alertId, by: session.displayId, shownAt: ack.shownAt)
         case .screenshot(let shot):
             guard let png = Data(base64Encoded: shot.png), (try? PNG.decode(Array(png))) != nil else {
                 hub.finishCommand(shot.commandId, displayId: session.displayId, ok: false, message: "the screenshot was not a readable PNG")
@@ -192,6 +193,8 @@ struct DeviceChannel {
             display: display, serverTime: Reading.milliseconds(env.clock()),
             heartbeatSeconds: Int(hub.heartbeat.components.seconds))))
         await env.schedules.push(to: [session])
+        try await env.alerts.loadIfNeeded()
+        await env.alerts.greet(session)
     }
 
     /// Readings from the channel take the HTTP ingest path: the same validation, idempotency and live updates.

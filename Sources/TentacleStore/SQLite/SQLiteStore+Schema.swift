@@ -230,6 +230,40 @@ extension SQLiteStore {
                 );
                 """)
         }
+        m.registerMigration("v5-alerts") { db in
+            // An alert row per CAP message (keyed by its identifier), its raw XML as received, and
+            // one delivery row per display it targets.
+            try db.execute(sql: """
+                CREATE TABLE alerts (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    sender TEXT NOT NULL,
+                    sent INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    msg_type TEXT NOT NULL,
+                    severity TEXT NOT NULL,
+                    headline TEXT NOT NULL,
+                    expires INTEGER,
+                    state TEXT NOT NULL,
+                    refs TEXT NOT NULL,
+                    notice TEXT,
+                    xml TEXT NOT NULL,
+                    posted_by TEXT NOT NULL,
+                    received_at INTEGER NOT NULL,
+                    targeted INTEGER NOT NULL
+                );
+                CREATE INDEX alerts_by_state ON alerts(state);
+                CREATE INDEX alerts_by_received ON alerts(received_at);
+                CREATE TABLE alert_deliveries (
+                    alert_id TEXT NOT NULL REFERENCES alerts(id),
+                    display_id TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    delivered_at INTEGER,
+                    shown_at INTEGER,
+                    acked_at INTEGER,
+                    PRIMARY KEY (alert_id, display_id)
+                ) WITHOUT ROWID;
+                """)
+        }
         return m
     }
 }

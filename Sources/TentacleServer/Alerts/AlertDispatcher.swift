@@ -1,0 +1,176 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import TentacleCore
+import TentacleStore
+
+/// Gets active alerts onto every targeted panel and keeps track of who confirmed.
+///
+/// Active alerts live in memory (loaded from the store at start) with the message each display
+/// gets. A new alert goes at once to every connected display it targets; a display that connects
+/// later gets it after `hello`; displays that have not acknowledged within `resendAfter` get it
+/// again. Delivery progress is written in batches; an alert whose `expires` has passed is
+/// expired everywhere (agents also drop it on their own, even offline).
+final class AlertDispatcher: Service, Sendable {
+    struct Active: Sendable {
+        var record: AlertRecord
+        var text: String
+        var targets: Set<String>
+        var shown: Set<String>
+        var sentAt: [String: ContinuousClock.Instant] = [:]
+    }
+
+    private struct State {
+        var active: [String: Active] = [:]
+        var progress: [(alertId: String, delivery: AlertDelivery)] = []
+        var loaded = false
+    }
+
+    let store: any Storage
+    let hub: ChannelHub
+    let clock: @Sendable () -> Date
+    let logger: Logger
+    let resendAfter: Duration
+    private let state = Mutex(State())
+
+    init(store: any Storage, hub: ChannelHub, clock: @escaping @Sendable () -> Date, logger: Logger, resendAfter: Duration = .seconds(5)) {
+        self.store = store
+        self.hub = hub
+        self.clock = clock
+        self.logger = logger
+        self.resendAfter = resendAfter
+    }
+
+    func run() async throws {
+        try await loadIfNeeded()
+        var tick = 0
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(200)) }
+            tick += 1
+            await flush()
+            if tick % 5 == 0 {
+                await expire()
+                await resend()
+            }
+        }
+        await flush()
+    }
+
+    func loadIfNeeded() async throws {
+        guard !state.withLock({ $0.loaded }) else { return }
+        let stored = try await store.activeAlerts()
+        state.withLock { s in
+            guard !s.loaded else { return }
+            for (alert, notice, targets, shown) in stored {
+                s.active[alert.id] = Active(record: alert, text: notice, targets: Set(targets), shown: Set(shown))
+            }
+            s.loaded = true
+        }
+    }
+
+    /// A newly stored alert: sends it to every connected display it targets.
+    func publish(_ record: AlertRecord, text: String, targets: [String]) async {
+        let active = Active(record: record, text: text, targets: Set(targets), shown: [])
+        state.withLock { $0.active[record.id] = active }
+        await send(record.id, to: targets.compactMap { hub.session($0) })
+    }
+
+    /// Alerts cancelled, replaced or expired: every connected display they targeted drops them.
+    func settle(_ ids: [String]) async {
+        let removed = state.withLock { s in ids.compactMap { s.active.removeValue(forKey: $0) } }
+        guard !removed.isEmpty else { return }
+        let byDisplay = Dictionary(grouping: removed.flatMap { a in a.targets.map { ($0, a.record.id) } }, by: \.0).mapValues { $0.map(\.1) }
+        await withTaskGroup(of: Void.self) { group in
+            for (display, ids) in byDisplay {
+                guard let session = hub.session(display) else { continue }
+                let text = String(decoding: ServerMessage.alertCancel(.init(ids: ids.sorted())).encoded(), as: UTF8.self)
+                group.addTask { await session.send(text) }
+            }
+        }
+    }
+
+    /// After `hello`: every active alert for the display that it has not shown yet.
+    func greet(_ session: DeviceSession) async {
+        let settled = session.state.withLock { $0.settledAlerts }
+        let due = state.withLock { s in
+            s.active.values.filter { $0.targets.contains(session.displayId) && !$0.shown.contains(session.displayId) && !settled.contains($0.record.id) }
+                .map(\.record.id)
+        }
+        for id in due { await send(id, to: [session]) }
+    }
+
+    /// The display's panel shows the alert since `shownAt` (agent clock).
+    func acknowledged(_ alertId: String, by displayId: String, shownAt: Int64) {
+        let now = clock()
+        state.withLock { s in
+            guard s.active[alertId]?.targets.contains(displayId) == true else { return }
+            guard s.active[alertId]?.shown.insert(displayId).inserted == true else { return }
+            s.progress.append((alertId, AlertDelivery(
+                displayId: displayId, state: .shown, shownAt: Date(timeIntervalSince1970: Double(shownAt) / 1000), ackedAt: now)))
+        }
+    }
+
+    /// The alerts `displayId` should be showing now, for tests and the API.
+    func activeIds(for displayId: String) -> [String] {
+        state.withLock { s in s.active.values.filter { $0.targets.contains(displayId) }.map(\.record.id).sorted() }
+    }
+
+    private func send(_ alertId: String, to sessions: [DeviceSession]) async {
+        guard let text = state.withLock({ $0.active[alertId]?.text }), !sessions.isEmpty else { return }
+        let now = clock()
+        let instant = ContinuousClock.now
+        state.withLock { s in
+            for session in sessions {
+                s.active[alertId]?.sentAt[session.displayId] = instant
+                s.progress.append((alertId, AlertDelivery(displayId: session.displayId, state: .delivered, deliveredAt: now)))
+            }
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for session in sessions { group.addTask { await session.send(text) } }
+        }
+    }
+
+    func flush() async {
+        let progress = state.withLock { s in
+            defer { s.progress = [] }
+            return s.progress
+        }
+        guard !progress.isEmpty else { return }
+        do {
+            try await store.recordDeliveries(progress)
+        } catch {
+            logger.error("writing alert deliveries failed", metadata: ["error": "\(error)"])
+            state.withLock { $0.progress.insert(contentsOf: progress, at: 0) }
+        }
+    }
+
+    private func resend() async {
+        let now = ContinuousClock.now
+        let due: [(String, [DeviceSession])] = state.withLock { s in
+            s.active.values.map { a in
+                let sessions = a.targets.subtracting(a.shown).compactMap { id -> DeviceSession? in
+                    guard let sent = a.sentAt[id], now - sent < resendAfter else { return hub.session(id) }
+                    return nil
+                }
+                return (a.record.id, sessions)
+            }
+        }
+        for (id, sessions) in due where !sessions.isEmpty { await send(id, to: sessions) }
+    }
+
+    private func expire() async {
+        let now = clock()
+        let expired = state.withLock { s in s.active.values.filter { ($0.record.expires ?? .distantFuture) <= now }.map(\.record.id) }
+        guard !expired.isEmpty else { return }
+        do {
+            try await store.setAlertStates(
+                Dictionary(uniqueKeysWithValues: expired.map { ($0, .expired) }),
+                audit: AuditEvent(actor: "system", action: "alert.expire", objectType: "alert", objectId: expired.sorted().joined(separator: ","), summary: "expired"))
+        } catch {
+            logger.error("expiring alerts failed", metadata: ["error": "\(error)"])
+            return
+        }
+        await settle(expired)
+    }
+}
