@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import TentacleCAP
 import TentacleCore
 
@@ -7,7 +10,51 @@ import TentacleCore
 struct AlertCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "alert", abstract: "Work with CAP 1.2 emergency alerts.",
-        subcommands: [Check.self, Fuzz.self])
+        subcommands: [Post.self, Check.self, Fuzz.self])
+
+    /// Posts a CAP file to a server's alerts API and prints what the server did with it.
+    struct Post: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "post", abstract: "Post a CAP 1.2 alert to a Tentacle server; every display in its area shows it at once.")
+
+        @Argument(help: "CAP 1.2 XML file.")
+        var file: String
+
+        @Option(help: "The server's base URL.")
+        var server: String = "http://127.0.0.1:8080"
+
+        @Option(help: "API token of an alerter or admin (or set TENTACLE_API_TOKEN).")
+        var token: String?
+
+        @Option(help: "Username to sign in with instead of a token.")
+        var user: String?
+
+        @Option(help: "Password for --user (or set TENTACLE_PASSWORD).")
+        var password: String?
+
+        func validate() throws {
+            guard token != nil || user != nil || ProcessInfo.processInfo.environment["TENTACLE_API_TOKEN"] != nil else {
+                throw ValidationError("give --token (or TENTACLE_API_TOKEN) or --user to sign in")
+            }
+        }
+
+        func run() async throws {
+            let xml: Data
+            do {
+                xml = try Data(contentsOf: URL(fileURLWithPath: file))
+            } catch {
+                throw ValidationError("cannot read '\(file)': \(error.localizedDescription)")
+            }
+            let api = try await ProvisioningClient.signIn(
+                server: server, apiToken: token ?? (user == nil ? ProcessInfo.processInfo.environment["TENTACLE_API_TOKEN"] : nil), user: user,
+                password: password ?? ProcessInfo.processInfo.environment["TENTACLE_PASSWORD"])
+            let (data, response) = try await ProvisioningClient.call(
+                api.server + "/v1/alerts", method: "POST", headers: api.headers.merging(["Content-Type": "application/cap+xml"]) { $1 }, body: xml)
+            let text = String(decoding: data, as: UTF8.self)
+            guard response.statusCode == 201 else { throw ValidationError("the server refused the alert (\(response.statusCode)): \(text)") }
+            say(text)
+        }
+    }
 
     /// Parses a CAP file as the server would and prints what it understood, or why it refuses it.
     struct Check: AsyncParsableCommand {
