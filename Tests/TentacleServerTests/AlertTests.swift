@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Synchronization
 import TentacleAgent
 import TentacleCore
+import TentacleRender
 @testable import TentacleServer
 import TentacleStore
 import Testing
@@ -190,6 +191,13 @@ extension LoopbackClient {
                 #expect(await eventually { await started.0.isConnected })
                 #expect(try await LoopbackClient(port: port).postAlert(CAPDocument.alert("heat-1", expires: "2026-01-01T00:10:00+00:00")).status == 201)
                 #expect(await eventually { await started.0.playing?.kind == .alert })
+                // The server's view of the panel agrees: what it plays now, and the preview frame.
+                let client = LoopbackClient(port: port)
+                let now = try await client.send("GET", "/v1/displays/\(grid[0].id)/now")
+                #expect(now.text.contains(#""alertId":"heat-1""#) || now.text.contains(#""id":"heat-1""#), "\(now.text)")
+                let preview = try PNG.decode(try await client.send("GET", "/v1/displays/\(grid[0].id)/preview.png").body)
+                #expect(preview.pixel(x: 0, y: 0) == .red || preview.pixel(x: 0, y: 0) == .black)
+                #expect(preview.bytes.contains { $0 != 0 })
             }
             let (display, task) = try #require(agent.withLock { $0 })
             defer { task.cancel() }

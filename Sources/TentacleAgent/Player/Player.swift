@@ -112,20 +112,12 @@ public struct Player: Sendable {
         }
     }
 
-    /// A full-panel alert banner; the font follows the panel height so the headline fits small panels.
+    /// A full-panel alert banner in the notice's severity colour, cycling through its languages.
     public static func alertLayout(_ alert: ServerMessage.AlertNotice, width: Int, height: Int) -> Layout {
-        var style = TextStyle()
-        style.font = height < 48 ? "5x8" : height < 128 ? "6x13" : "9x18"
-        style.align = .center
-        style.verticalAlign = .middle
-        let severity = AlertBannerWidget.Severity(rawValue: alert.severity.rawValue) ?? .unknown
-        let texts = alert.texts.map { AlertBannerWidget.Text(language: $0.language, headline: $0.headline, text: $0.instruction ?? "") }
-        let banner = AlertBannerWidget(
-            severity: severity, texts: texts.isEmpty ? [.init(language: "en", headline: "ALERT", text: "")] : texts,
-            secondsPerLanguage: max(1, alert.rotateSeconds), style: style)
-        return Layout(
-            width: width, height: height,
-            regions: [Region(id: "alert", x: 0, y: 0, width: width, height: height, playlist: [PlaylistItem(duration: 3600, widget: .alertBanner(banner))])])
+        Layout.alertBanner(
+            severity: AlertBannerWidget.Severity(rawValue: alert.severity.rawValue) ?? .unknown,
+            texts: alert.texts.map { AlertBannerWidget.Text(language: $0.language, headline: $0.headline, text: $0.instruction ?? "") },
+            secondsPerLanguage: alert.rotateSeconds, width: width, height: height)
     }
 
     /// Identify: the whole panel flashes white at 2 Hz with the display id, so a technician on

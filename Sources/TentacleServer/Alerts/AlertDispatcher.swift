@@ -111,9 +111,14 @@ final class AlertDispatcher: Service, Sendable {
         }
     }
 
-    /// The alerts `displayId` should be showing now, for tests and the API.
-    func activeIds(for displayId: String) -> [String] {
-        state.withLock { s in s.active.values.filter { $0.targets.contains(displayId) }.map(\.record.id).sorted() }
+    /// The active alerts for `displayId`, as the resolution function takes them, with the notices sent.
+    func candidates(for displayId: String) -> [(candidate: AlertCandidate, notice: String)] {
+        state.withLock { s in
+            s.active.values.filter { $0.targets.contains(displayId) }.map { a in
+                (AlertCandidate(id: a.record.id, severity: a.record.severity, sent: a.record.sent, expires: a.record.expires,
+                                target: Target(displayIds: [displayId])), a.text)
+            }
+        }
     }
 
     private func send(_ alertId: String, to sessions: [DeviceSession]) async {

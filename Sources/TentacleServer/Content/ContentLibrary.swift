@@ -59,21 +59,30 @@ struct ContentLibrary: Sendable {
     }
 
     /// What `display` shows at `time`, from the live campaigns and default layouts.
-    func resolution(of display: Display, at time: Date, explain: Bool = true) async throws -> Resolution {
+    func resolution(of display: Display, at time: Date, alerts: [AlertCandidate] = [], explain: Bool = true) async throws -> Resolution {
         let campaigns = try await store.liveCampaigns()
         let defaults = try await store.defaultLayouts()
-        return resolve(display: display, campaigns: campaigns, alerts: [], defaults: defaults, at: time, explainUntargeted: explain)
+        return resolve(display: display, campaigns: campaigns, alerts: alerts, defaults: defaults, at: time, explainUntargeted: explain)
     }
 
     /// The frame the display's panel shows at `time`: the resolved layout rendered by TentacleRender.
     /// A layout of another size is drawn from the panel's top-left corner, cropped or padded with black,
     /// which is what the player does too.
-    func frame(for resolution: Resolution, display: Display, data: [String: Double]) async throws -> Frame {
+    func frame(for resolution: Resolution, display: Display, data: [String: Double], alertNotices: [String: String] = [:]) async throws -> Frame {
         let layoutId: String
         switch resolution.playing {
         case .campaign(let playing): layoutId = playing.layoutId
         case .defaultLayout(let id, _): layoutId = id
-        case .alert, .nothing: return Frame(width: display.width, height: display.height)
+        case .alert(let id):
+            guard let text = alertNotices[id], case .alert(let notice)? = try? ServerMessage.decode(Array(text.utf8)) else {
+                return Frame(width: display.width, height: display.height)
+            }
+            let layout = Layout.alertBanner(
+                severity: AlertBannerWidget.Severity(rawValue: notice.severity.rawValue) ?? .unknown,
+                texts: notice.texts.map { AlertBannerWidget.Text(language: $0.language, headline: $0.headline, text: $0.instruction ?? "") },
+                secondsPerLanguage: notice.rotateSeconds, width: display.width, height: display.height)
+            return Renderer().render(layout, at: resolution.at, data: data)
+        case .nothing: return Frame(width: display.width, height: display.height)
         }
         guard let record = try await store.layout(id: layoutId) else {
             throw APIError(.conflict, "layout '\(layoutId)' chosen for this display no longer exists")

@@ -16,17 +16,22 @@ struct ResolutionController {
             _ = try context.user(.readContent)
             let display = try await displays.visibleDisplay(context)
             let at = try QueryParameters(request: request).date("at") ?? env.clock()
-            return try JSONBody.response(NowBody(try await library.resolution(of: display, at: at)))
+            let alerts = env.alerts.candidates(for: display.id).map(\.candidate)
+            return try JSONBody.response(NowBody(try await library.resolution(of: display, at: at, alerts: alerts)))
         }
         group.get("displays/:id/preview.png") { request, context in
             _ = try context.user(.readContent)
             let display = try await displays.visibleDisplay(context)
             let q = QueryParameters(request: request)
-            let resolution = try await library.resolution(of: display, at: try q.date("at") ?? env.clock(), explain: false)
+            let alerts = env.alerts.candidates(for: display.id)
+            let resolution = try await library.resolution(
+                of: display, at: try q.date("at") ?? env.clock(), alerts: alerts.map(\.candidate), explain: false)
             // The display's own latest sensor values feed its live widgets; `data` overrides them for what-ifs.
             let sensed = try await library.latestValues(of: display)
             let data = sensed.merging(try LayoutController.data(q)) { _, override in override }
-            let frame = try await library.frame(for: resolution, display: display, data: data)
+            let frame = try await library.frame(
+                for: resolution, display: display, data: data,
+                alertNotices: Dictionary(alerts.map { ($0.candidate.id, $0.notice) }) { first, _ in first })
             return try PreviewImage.response(frame, query: q)
         }
         group.get("displays/:id/snapshot") { request, context in
