@@ -101,6 +101,8 @@ enum ChannelBenchmark {
         private struct State {
             var schedules: [String: ContinuousClock.Instant] = [:]
             var connected = Set<String>()
+            var alertsShown: [String: [String: ContinuousClock.Instant]] = [:]
+            var alertsCleared: [String: Int] = [:]
         }
         private let state = Mutex(State())
 
@@ -111,12 +113,26 @@ enum ChannelBenchmark {
                 case .schedule: s.schedules[display] = now
                 case .connected: s.connected.insert(display)
                 case .disconnected: s.connected.remove(display)
+                case .alertShown(let id): s.alertsShown[id, default: [:]][display] = now
+                case .alertCleared(let id): s.alertsCleared[id, default: 0] += 1
                 default: break
                 }
             }
         }
 
         var connected: Int { state.withLock { $0.connected.count } }
+
+        func cleared(_ alert: String) -> Int { state.withLock { $0.alertsCleared[alert] ?? 0 } }
+
+        /// Seconds from `start` until each display showed `alert`.
+        func shown(_ alert: String, since start: ContinuousClock.Instant) -> [Double] {
+            state.withLock { s in
+                (s.alertsShown[alert] ?? [:]).values.map { instant in
+                    let d = instant - start
+                    return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+                }
+            }
+        }
 
         func latencies(since start: ContinuousClock.Instant) -> [Double] {
             state.withLock { s in
@@ -128,37 +144,64 @@ enum ChannelBenchmark {
         }
     }
 
-    static func measureTentacle(_ options: Options) async throws -> TentacleResult {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tentacle-bench-channel-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        var config = ServerConfiguration()
-        config.dataDirectory = folder.path
-        let seeded = try await ChannelBenchSeed.seed(store: try openStore(config), displays: options.displays)
-        let serve = ["serve", "--data", folder.path, "--admin-password", "bench-password-1", "--bcrypt-cost", "4", "--log-level", "error"]
-        var child = try ChildProcess.start(serve + ["--port", "0"])
-        defer { child.stop() }
-        let port = try await child.port(prefix: "Tentacle http://127.0.0.1:")
-        try await Task.sleep(for: .milliseconds(500))
-        let before = child.residentKiB
-
+    /// A `tentacle serve` child on a seeded city and every display connected as a real agent.
+    final class City {
+        let folder: URL
+        let seeded: ChannelBenchSeed.Seeded
+        let serve: [String]
+        var child: ChildProcess
+        let port: Int
         let watch = Watch()
-        let simulator = Simulator(
-            server: "http://127.0.0.1:\(port)", devices: seeded.devices.map { SimulatedDevice(id: $0.id, token: $0.token) }, fps: 0,
-            readingsInterval: nil, healthInterval: .seconds(3600), logger: quiet, events: { watch.record($0, $1) })
-        let agents = try simulator.makeAgents()
-        let running = Task {
-            await withDiscardingTaskGroup { group in
-                for (i, agent) in agents.enumerated() {
-                    group.addTask { try? await agent.run() }
-                    if i % 100 == 99 { try? await Task.sleep(for: .milliseconds(20)) }
+        /// Resident KiB of the server before and after the displays connected.
+        var residentBefore = 0
+        var residentAfter = 0
+        private var running: Task<Void, Never>?
+
+        init(displays: Int) async throws {
+            folder = FileManager.default.temporaryDirectory.appendingPathComponent("tentacle-bench-city-\(UUID().uuidString)")
+            var config = ServerConfiguration()
+            config.dataDirectory = folder.path
+            seeded = try await ChannelBenchSeed.seed(store: try openStore(config), displays: displays)
+            serve = ["serve", "--data", folder.path, "--admin-password", "bench-password-1", "--bcrypt-cost", "4", "--log-level", "error"]
+            child = try ChildProcess.start(serve + ["--port", "0"])
+            port = try await child.port(prefix: "Tentacle http://127.0.0.1:")
+        }
+
+        func connect() async throws {
+            try await Task.sleep(for: .milliseconds(500))
+            residentBefore = child.residentKiB
+            let watch = self.watch
+            let simulator = Simulator(
+                server: "http://127.0.0.1:\(port)", devices: seeded.devices.map { SimulatedDevice(id: $0.id, token: $0.token) }, fps: 0,
+                readingsInterval: nil, healthInterval: .seconds(3600), logger: quiet, events: { watch.record($0, $1) })
+            let agents = try simulator.makeAgents()
+            running = Task {
+                await withDiscardingTaskGroup { group in
+                    for (i, agent) in agents.enumerated() {
+                        group.addTask { try? await agent.run() }
+                        if i % 100 == 99 { try? await Task.sleep(for: .milliseconds(20)) }
+                    }
                 }
             }
+            try await waitUntil(seconds: 120) { watch.connected >= seeded.devices.count }
+            try await Task.sleep(for: .seconds(1))
+            residentAfter = child.residentKiB
         }
-        defer { running.cancel() }
-        try await waitUntil(seconds: 120) { watch.connected >= options.displays }
-        try await Task.sleep(for: .seconds(1))
+
+        func stop() {
+            running?.cancel()
+            child.stop()
+            try? FileManager.default.removeItem(at: folder)
+        }
+    }
+
+    static func measureTentacle(_ options: Options) async throws -> TentacleResult {
+        let city = try await City(displays: options.displays)
+        defer { city.stop() }
+        try await city.connect()
+        let watch = city.watch, port = city.port, seeded = city.seeded, serve = city.serve
         let held = watch.connected
-        let after = child.residentKiB
+        let before = city.residentBefore, after = city.residentAfter
 
         // Each round an approver puts a new revision of a campaign for every display on air.
         var latencies: [Double] = []
@@ -185,10 +228,10 @@ enum ChannelBenchmark {
         }
 
         // kill -9 and start again on the same port: how long until every display is back.
-        child.kill()
+        city.child.kill()
         try await waitUntil(seconds: 30) { watch.connected == 0 }
         let restart = ContinuousClock.now
-        child = try ChildProcess.start(serve + ["--port", String(port)])
+        city.child = try ChildProcess.start(serve + ["--port", String(port)])
         try await waitUntil(seconds: 120) { watch.connected >= held }
         let back = ContinuousClock.now - restart
         return TentacleResult(

@@ -8,9 +8,9 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a benchmark and print its figures with ratios against a baseline measured in the same run.",
-        discussion: "Benchmarks: channel, ingest, registry, render, resolve. Build with -c release for meaningful figures.")
+        discussion: "Benchmarks: alert, channel, ingest, registry, render, resolve. Build with -c release for meaningful figures.")
 
-    @Argument(help: "Benchmark to run: channel, ingest, registry, render or resolve.")
+    @Argument(help: "Benchmark to run: alert, channel, ingest, registry, render or resolve.")
     var name: String
 
     @Option(help: "Seconds to measure each figure for (0.1...600).")
@@ -22,10 +22,10 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Concurrent loopback clients (ingest, registry), 1...64.")
     var clients: Int = 4
 
-    @Option(help: "Simulated displays (channel), 10...20,000.")
+    @Option(help: "Simulated displays (alert, channel), 10...20,000; alert also measures 1,000.")
     var displays: Int = 5000
 
-    @Option(help: "Measured rounds of push and broadcast (channel), 1...100.")
+    @Option(help: "Measured rounds of push, alert and broadcast (alert, channel), 1...100.")
     var rounds: Int = 5
 
     @Flag(help: "Print one JSON object per figure, one per line.")
@@ -42,11 +42,13 @@ struct BenchCommand: AsyncParsableCommand {
         }
     }
 
-    static let names = ["channel", "ingest", "registry", "render", "resolve"]
+    static let names = ["alert", "channel", "ingest", "registry", "render", "resolve"]
 
     func run() async throws {
         let figures: [BenchmarkFigure]
         switch name {
+        case "alert":
+            figures = try await AlertBenchmark.run(displays: displays, rounds: rounds)
         case "channel":
             figures = try await ChannelBenchmark.run(.init(displays: displays, rounds: rounds))
         case "ingest":

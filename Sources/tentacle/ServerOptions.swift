@@ -36,11 +36,15 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Days to keep 1-hour rollups (default: forever).")
     var retentionHourDays: Double?
 
+    @Option(help: "Seconds between the server's pings on each display channel (1-300); three missed pings close it.")
+    var heartbeatSeconds: Int = 20
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
         guard (4...31).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost must be 4...31") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level '\(logLevel)' is not a level") }
+        guard (1...300).contains(heartbeatSeconds) else { throw ValidationError("--heartbeat-seconds must be 1...300") }
         do {
             _ = try retention.validated()
         } catch {
@@ -63,6 +67,7 @@ struct ServerOptions: ParsableArguments {
         c.initialAdminPassword = adminPassword ?? ProcessInfo.processInfo.environment["TENTACLE_ADMIN_PASSWORD"]
         c.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         c.retention = retention
+        c.heartbeatSeconds = heartbeatSeconds
         return c
     }
 }

@@ -35,6 +35,7 @@ public actor Agent: Service {
     private let logger: Logger
     private let clock: @Sendable () -> Date
     private let events: @Sendable (AgentEvent) -> Void
+    private let sharedFrames: SharedFrames?
 
     private var player: Player?
     private var outbound: WebSocketOutboundWriter?
@@ -59,8 +60,10 @@ public actor Agent: Service {
     public init(
         configuration: AgentConfiguration, logger: Logger, cache: AgentCache,
         sinks makeSinks: @escaping @Sendable (_ width: Int, _ height: Int) throws -> [any FrameSink] = { _, _ in [] },
-        clock: @escaping @Sendable () -> Date = { Date() }, events: @escaping @Sendable (AgentEvent) -> Void = { _ in }
+        clock: @escaping @Sendable () -> Date = { Date() }, events: @escaping @Sendable (AgentEvent) -> Void = { _ in },
+        sharedFrames: SharedFrames? = nil
     ) {
+        self.sharedFrames = sharedFrames
         self.configuration = configuration
         self.makeSinks = makeSinks
         self.logger = logger
@@ -346,7 +349,18 @@ public actor Agent: Service {
         if frame.width != player.display.width || frame.height != player.display.height {
             frame = Frame(width: player.display.width, height: player.display.height)
         }
-        player.draw(key, at: now, alerts: alerts, data: sensorData(at: now), into: &frame)
+        if let sharedFrames, key.kind == .alert || key.kind == .nothing {
+            // Alert banners use no sensor data: every display of a size draws the same frame at an instant.
+            let bucket = Int((now.timeIntervalSince1970 * max(configuration.fps, 1)).rounded(.down))
+            let size = (frame.width, frame.height)
+            frame = sharedFrames.frame("\(key.kind.rawValue)|\(key.alertId ?? "")|\(size.0)x\(size.1)|\(bucket)") {
+                var drawn = Frame(width: size.0, height: size.1)
+                player.draw(key, at: now, alerts: alerts, data: [:], into: &drawn)
+                return drawn
+            }
+        } else {
+            player.draw(key, at: now, alerts: alerts, data: sensorData(at: now), into: &frame)
+        }
         self.frame = frame
         lastFrame = frame
         framesDrawn += 1

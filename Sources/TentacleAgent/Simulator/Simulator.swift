@@ -63,7 +63,8 @@ public struct Simulator: Service {
 
     /// The agents, made without starting them.
     public func makeAgents() throws -> [Agent] {
-        try devices.enumerated().map { index, device in
+        let shared = SharedFrames()
+        return try devices.enumerated().map { index, device in
             var configuration = AgentConfiguration(server: server, token: device.token)
             configuration.fps = fps
             configuration.simulateSensors = true
@@ -75,7 +76,9 @@ public struct Simulator: Service {
             agentLogger[metadataKey: "display"] = "\(device.id)"
             let id = device.id
             let events = self.events
-            return Agent(configuration: configuration, logger: agentLogger, cache: try AgentCache(directory: nil), events: { events(id, $0) })
+            return Agent(
+                configuration: configuration, logger: agentLogger, cache: try AgentCache(directory: nil), events: { events(id, $0) },
+                sharedFrames: shared)
         }
     }
 

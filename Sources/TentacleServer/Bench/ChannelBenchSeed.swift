@@ -10,6 +10,7 @@ public enum ChannelBenchSeed {
         public var devices: [(id: String, token: String)]
         public var publisherToken: String
         public var approverToken: String
+        public var alerterToken: String
     }
 
     public static let district = "bench"
@@ -37,7 +38,7 @@ public enum ChannelBenchSeed {
             devices.append((display.id, token))
         }
         var tokens: [Role: String] = [:]
-        for role in [Role.publisher, .approver] {
+        for role in [Role.publisher, .approver, .alerter] {
             let user = User(id: "usr-bench-\(role.rawValue)", username: "bench-\(role.rawValue)", role: role, districts: [], createdAt: now)
             try await store.createUser(user, passwordHash: "!", audit: system("user.create", "user", user.id))
             let secret = Secret.generate(prefix: Secret.userTokenPrefix)
@@ -51,7 +52,8 @@ public enum ChannelBenchSeed {
             LayoutRecord(id: layout, name: "Bench", width: 64, height: 32, document: document, createdBy: "bench", createdAt: now, updatedAt: now),
             audit: system("layout.create", "layout", layout))
         try await store.setDefaultLayouts(DefaultLayouts(global: layout), audit: system("defaults.set", "defaults", "global"))
-        return Seeded(devices: devices, publisherToken: tokens[.publisher] ?? "", approverToken: tokens[.approver] ?? "")
+        return Seeded(
+            devices: devices, publisherToken: tokens[.publisher] ?? "", approverToken: tokens[.approver] ?? "", alerterToken: tokens[.alerter] ?? "")
     }
 }
 
