@@ -336,6 +336,9 @@ public actor Agent: Service {
             if now < until { key = PlayKey(kind: .identify) } else { identifyUntil = nil }
         }
         record(key, at: now)
+        updateBrightness(at: now)
+        if configuration.fps > 0 || force { output(key, at: now, alerts: alerts, player: player) }
+        // Acknowledged after the frame with the alert went out to the panel.
         if key.kind == .alert, let id = key.alertId, !shownAlerts.contains(id) {
             shownAlerts.insert(id)
             let at = Reading.milliseconds(now)
@@ -343,8 +346,10 @@ public actor Agent: Service {
             events(.alertShown(id))
             await send(.ack(.init(alertId: id, shownAt: at)))
         }
-        updateBrightness(at: now)
-        guard configuration.fps > 0 || force else { return }
+    }
+
+    /// Draws `key` and sends the frame through the output stage to every sink.
+    private func output(_ key: PlayKey, at now: Date, alerts: [ServerMessage.AlertNotice], player: Player) {
         var frame = self.frame ?? Frame(width: player.display.width, height: player.display.height)
         if frame.width != player.display.width || frame.height != player.display.height {
             frame = Frame(width: player.display.width, height: player.display.height)
