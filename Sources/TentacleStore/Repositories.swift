@@ -352,11 +352,14 @@ public struct ReadingArea: Hashable, Sendable {
     public var scope: DistrictScope
     public var district: String?
     public var bbox: BoundingBox?
+    /// Only these sources, when set (the displays inside a polygon, found by the caller).
+    public var sources: [String]?
 
-    public init(scope: DistrictScope = .all, district: String? = nil, bbox: BoundingBox? = nil) {
+    public init(scope: DistrictScope = .all, district: String? = nil, bbox: BoundingBox? = nil, sources: [String]? = nil) {
         self.scope = scope
         self.district = district
         self.bbox = bbox
+        self.sources = sources
     }
 }
 

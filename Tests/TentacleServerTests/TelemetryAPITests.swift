@@ -86,6 +86,28 @@ struct TelemetryAPITests {
         }
     }
 
+    @Test func aggregatesOverAPolygonCountOnlyTheDisplaysInsideIt() async throws {
+        try await Fixture.with { fx in
+            try await fx.addDisplay("munich-1", district: "south", lat: 48.14, lon: 11.58)
+            try await fx.test { api in
+                #expect(try await api.send(.post, "/v1/readings", json: Self.batch("north-1", 0, Self.good)).status == .created)
+                #expect(try await api.send(.post, "/v1/readings", json: Self.batch("munich-1", 0, Self.good)).status == .created)
+                let range = "metric=pm25&from=2025-12-31T23:00:00Z&to=2026-01-01T00:00:00Z"
+                // A square around Berlin: north-1 (and south-1, which has no readings) but not Munich.
+                let berlin = try await api.send(.get, "/v1/readings/aggregate?\(range)&polygon=13.0,52.3;13.8,52.3;13.8,52.7;13.0,52.7")
+                #expect(berlin.status == .ok, "\(berlin.text)")
+                #expect(berlin.text.contains(#""polygon":{"#) && berlin.text.contains(#""sources":1"#), "\(berlin.text)")
+                #expect(berlin.text.contains(#""district":"north""#) && !berlin.text.contains(#""district":"south""#))
+                let both = try await api.send(.get, "/v1/readings/aggregate?\(range)&polygon=5,45;15,45;15,55;5,55")
+                #expect(both.text.contains(#""district":"south""#) && both.text.contains(#""sources":2"#), "\(both.text)")
+                for bad in ["1,2;3", "13,52;13,52;13,52", "200,1;2,3;4,5", "a,b;c,d;e,f"] {
+                    let r = try await api.send(.get, "/v1/readings/aggregate?\(range)&polygon=\(bad)")
+                    #expect(r.status == .badRequest && r.text.contains("polygon"), "\(bad): \(r.text)")
+                }
+            }
+        }
+    }
+
     @Test func scopedUsersSeeAndWriteOnlyTheirDistricts() async throws {
         try await Fixture.with { fx in
             try await fx.test { api in

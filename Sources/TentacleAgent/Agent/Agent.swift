@@ -36,6 +36,7 @@ public actor Agent: Service {
     private let clock: @Sendable () -> Date
     private let events: @Sendable (AgentEvent) -> Void
     private let sharedFrames: SharedFrames?
+    private let sharedMessages: SharedMessages?
 
     private var player: Player?
     private var outbound: WebSocketOutboundWriter?
@@ -61,9 +62,10 @@ public actor Agent: Service {
         configuration: AgentConfiguration, logger: Logger, cache: AgentCache,
         sinks makeSinks: @escaping @Sendable (_ width: Int, _ height: Int) throws -> [any FrameSink] = { _, _ in [] },
         clock: @escaping @Sendable () -> Date = { Date() }, events: @escaping @Sendable (AgentEvent) -> Void = { _ in },
-        sharedFrames: SharedFrames? = nil
+        sharedFrames: SharedFrames? = nil, sharedMessages: SharedMessages? = nil
     ) {
         self.sharedFrames = sharedFrames
+        self.sharedMessages = sharedMessages
         self.configuration = configuration
         self.makeSinks = makeSinks
         self.logger = logger
@@ -182,7 +184,7 @@ public actor Agent: Service {
         lastHeard = .now
         let message: ServerMessage
         do {
-            message = try ServerMessage.decode(Array(text.utf8))
+            message = try sharedMessages?.decode(text) ?? ServerMessage.decode(Array(text.utf8))
         } catch {
             logger.warning("unreadable message from the server", metadata: ["error": "\(error)"])
             return

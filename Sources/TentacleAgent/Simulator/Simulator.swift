@@ -33,7 +33,8 @@ public struct SimulatedDevice: Hashable, Sendable {
 /// Many displays in one process, each a real `Agent` with its own channel, for the demo city,
 /// load tests and trying Tentacle without hardware. Caches stay in memory, frames are drawn at
 /// `fps` (0 only decides what plays) into no output, sensors are simulated, and the agents share
-/// the process's fonts and event loops.
+/// the process's fonts and event loops, and decode identical server messages and draw identical
+/// alert frames once for all.
 public struct Simulator: Service {
     public var server: String
     public var devices: [SimulatedDevice]
@@ -63,7 +64,7 @@ public struct Simulator: Service {
 
     /// The agents, made without starting them.
     public func makeAgents() throws -> [Agent] {
-        let shared = SharedFrames()
+        let frames = SharedFrames(), messages = SharedMessages()
         return try devices.enumerated().map { index, device in
             var configuration = AgentConfiguration(server: server, token: device.token)
             configuration.fps = fps
@@ -78,7 +79,7 @@ public struct Simulator: Service {
             let events = self.events
             return Agent(
                 configuration: configuration, logger: agentLogger, cache: try AgentCache(directory: nil), events: { events(id, $0) },
-                sharedFrames: shared)
+                sharedFrames: frames, sharedMessages: messages)
         }
     }
 

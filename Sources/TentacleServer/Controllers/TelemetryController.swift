@@ -220,6 +220,8 @@ struct TelemetryController {
     }
 
     struct Aggregate: Encodable {
+        /// Over every display inside `polygon`, when one was given.
+        var polygon: AggregateItem?
         var metric: String
         var step: String
         var from: String
@@ -238,10 +240,51 @@ struct TelemetryController {
         let minuteCutoff = env.configuration.retention.cutoff(for: .minute, now: env.clock())
         let wholeHours = RollupTier.hour.bucketStart(fromMs) == fromMs && RollupTier.hour.bucketStart(toMs) == toMs
         let tier: RollupTier = wholeHours || minuteCutoff.map { from < $0 } == true ? .hour : .minute
-        let items = try await env.store.aggregate(metric: metric, tier: tier, area: try area(q, p), from: fromMs, to: toMs).map {
+        var area = try area(q, p)
+        let polygon = try q.string("polygon").map(Self.polygon)
+        if let polygon { area.sources = try await displays(in: polygon, scope: p.scope) }
+        let rows = try await env.store.aggregate(metric: metric, tier: tier, area: area, from: fromMs, to: toMs)
+        let items = rows.map {
             AggregateItem(district: $0.district, min: $0.min, max: $0.max, mean: $0.mean, count: $0.count, sources: $0.sources)
         }
-        return try JSONBody.response(Aggregate(metric: metric, step: tier.rawValue, from: Self.time(fromMs), to: Self.time(toMs), items: items))
+        var total: AggregateItem?
+        if polygon != nil, let first = rows.first {
+            let count = rows.reduce(0) { $0 + $1.count }, sum = rows.reduce(0) { $0 + $1.sum }
+            total = AggregateItem(
+                district: "*", min: rows.map(\.min).min() ?? first.min, max: rows.map(\.max).max() ?? first.max,
+                mean: count > 0 ? sum / Double(count) : 0, count: count, sources: rows.reduce(0) { $0 + $1.sources })
+        }
+        return try JSONBody.response(
+            Aggregate(polygon: total, metric: metric, step: tier.rawValue, from: Self.time(fromMs), to: Self.time(toMs), items: items))
+    }
+
+    /// `polygon=lon,lat;lon,lat;...`: at least three corners, closed or not.
+    static func polygon(_ text: String) throws -> GeoGeometry {
+        var ring: [GeoGeometry.Position] = []
+        for pair in text.split(separator: ";") {
+            let parts = pair.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard parts.count == 2, let lon = parts[0], let lat = parts[1], (-180...180).contains(lon), (-90...90).contains(lat) else {
+                throw APIError.badRequest("polygon corners are lon,lat pairs separated by ';', e.g. 13.30,52.49;13.35,52.49;13.35,52.61", field: "polygon")
+            }
+            ring.append(.init(lon: lon, lat: lat))
+        }
+        if let first = ring.first, ring.last != first { ring.append(first) }
+        guard Set(ring.map { "\($0.lon),\($0.lat)" }).count >= 3, ring.count <= 10_001 else {
+            throw APIError.badRequest("polygon needs at least three distinct corners (and at most 10000)", field: "polygon")
+        }
+        return GeoGeometry(polygon: [ring])
+    }
+
+    /// The displays the caller may see inside `polygon` (edges included).
+    private func displays(in polygon: GeoGeometry, scope: DistrictScope) async throws -> [String] {
+        var ids: [String] = []
+        var cursor: String?
+        repeat {
+            let page = try await env.store.listDisplays(DisplayQuery(after: cursor, limit: DisplayQuery.maxLimit, scope: scope))
+            ids += page.items.filter { polygon.contains(lat: $0.lat, lon: $0.lon) }.map(\.id)
+            cursor = page.nextCursor
+        } while cursor != nil
+        return ids
     }
 
     /// Streams `source,sequence,metric,time,value` rows page by page; the sequence column is empty

@@ -235,6 +235,10 @@ extension SQLiteStore: TelemetryRepository {
             clauses.append("d.lat BETWEEN ? AND ? AND d.lon BETWEEN ? AND ?")
             args.append(contentsOf: [box.minLat, box.maxLat, box.minLon, box.maxLon])
         }
+        if let sources = area.sources {
+            clauses.append(sources.isEmpty ? "0" : "d.id IN (\(marks(sources.count)))")
+            args.append(contentsOf: sources)
+        }
     }
 
     private static func marks(_ n: Int) -> String {

@@ -1,0 +1,27 @@
+import Synchronization
+public import TentacleCore
+
+/// Server messages that many simulated displays in one process receive byte for byte alike (a
+/// schedule pushed to a whole district, an alert), decoded once. Real players decode their own.
+public final class SharedMessages: Sendable {
+    private let decoded = Mutex<[String: ServerMessage]>([:])
+    private let capacity: Int
+    /// Shorter messages (pings, acknowledgements) are cheaper to decode than to look up.
+    static let smallest = 512
+
+    public init(capacity: Int = 32) {
+        self.capacity = capacity
+    }
+
+    func decode(_ text: String) throws(ChannelError) -> ServerMessage {
+        // A welcome carries each display's own record: never shared.
+        guard text.utf8.count >= Self.smallest, !text.contains(#""type":"welcome""#) else { return try ServerMessage.decode(Array(text.utf8)) }
+        if let message = decoded.withLock({ $0[text] }) { return message }
+        let message = try ServerMessage.decode(Array(text.utf8))
+        decoded.withLock { cache in
+            if cache.count >= capacity { cache.removeAll(keepingCapacity: true) }
+            cache[text] = message
+        }
+        return message
+    }
+}
