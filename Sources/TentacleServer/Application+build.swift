@@ -42,6 +42,7 @@ func buildRouter(env: ServerEnvironment) -> Router<AppRequestContext> {
     CredentialController(env: env, displays: displays).register(on: v1)
     DisplayCommandController(env: env, displays: displays).register(on: v1)
     AlertController(env: env).register(on: v1)
+    SensorController(env: env).register(on: v1)
     DistrictController(env: env).register(on: v1)
     AuditController(env: env).register(on: v1)
     EventsController(env: env).register(on: v1)

@@ -75,7 +75,17 @@ public protocol AuditRepository: Sendable {
 
 /// Everything the server stores, one protocol per aggregate.
 public typealias Storage = DisplayRepository & DistrictRepository & UserRepository & CredentialRepository & AuditRepository
-    & ContentRepository & TelemetryRepository & DeviceRepository & AlertRepository
+    & ContentRepository & TelemetryRepository & DeviceRepository & AlertRepository & SensorRepository
+
+/// Sensors registered on poles and displays.
+public protocol SensorRepository: Sendable {
+    /// `conflict` when the id is taken.
+    func createSensor(_ sensor: Sensor, audit: AuditEvent) async throws
+    func sensor(id: String) async throws -> Sensor?
+    /// Sorted by id; only sensors in `scope`'s districts.
+    func sensors(scope: DistrictScope) async throws -> [Sensor]
+    func deleteSensor(id: String, audit: AuditEvent) async throws
+}
 
 /// An emergency alert as stored: the CAP message's header, what displays were told, and its state.
 public struct AlertRecord: Codable, Hashable, Sendable {

@@ -224,6 +224,22 @@ let endpoints: [Endpoint] = [
         Endpoint.Call(uri: "/v1/alerts", body: CAPDocument.alert("matrix-\(caller)-\(n)".replacingOccurrences(of: " ", with: "-")), contentType: "application/cap+xml")
     },
     Endpoint(.get, "/v1/alerts", everyRole),
+    Endpoint(.get, "/v1/sensors", everyRole),
+    Endpoint(.post, "/v1/sensors", adminAndOperator, .created) { _, caller, n in
+        json("/v1/sensors", #"{"id": "s-\#(n)-\#(caller.description.replacingOccurrences(of: " ", with: "-"))", "kind": "noise", "metrics": ["noise_dba"], "displayId": "north-1"}"#)
+    },
+    Endpoint(.get, "/v1/sensors/{id}", everyRole) { fx, _, n in
+        try await fx.store.createSensor(
+            Sensor(id: "seen-\(n)", kind: .light, metrics: ["lux"], displayId: nil, poleId: nil, lat: 52.5, lon: 13.4, district: "north", createdAt: Fixture.start),
+            audit: Fixture.event("sensor.create", "sensor", "seen-\(n)"))
+        return Endpoint.Call(uri: "/v1/sensors/seen-\(n)")
+    },
+    Endpoint(.delete, "/v1/sensors/{id}", adminAndOperator, .noContent) { fx, _, n in
+        try await fx.store.createSensor(
+            Sensor(id: "gone-\(n)", kind: .light, metrics: ["lux"], displayId: nil, poleId: nil, lat: 52.5, lon: 13.4, district: "north", createdAt: Fixture.start),
+            audit: Fixture.event("sensor.create", "sensor", "gone-\(n)"))
+        return Endpoint.Call(uri: "/v1/sensors/gone-\(n)")
+    },
     Endpoint(.get, "/v1/alerts/{id}", everyRole) { fx, _, n in
         try await fx.store.createAlert(
             AlertRecord(

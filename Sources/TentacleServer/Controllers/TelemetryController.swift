@@ -391,8 +391,9 @@ struct TelemetryController {
     /// displays in their districts.
     private func visible(_ source: String, _ p: Principal) async throws -> Bool {
         guard case .only = p.scope else { return true }
-        guard let display = try await env.store.display(id: source) else { return false }
-        return p.scope.contains(display.district)
+        if let display = try await env.store.display(id: source) { return p.scope.contains(display.district) }
+        if let sensor = try await env.store.sensor(id: source) { return p.scope.contains(sensor.district) }
+        return false
     }
 
     private func requireVisible(_ source: String, _ p: Principal) async throws {

@@ -264,6 +264,22 @@ extension SQLiteStore {
                 ) WITHOUT ROWID;
                 """)
         }
+        m.registerMigration("v6-sensors") { db in
+            try db.execute(sql: """
+                CREATE TABLE sensors (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    kind TEXT NOT NULL,
+                    metrics TEXT NOT NULL,
+                    display_id TEXT REFERENCES displays(id) ON DELETE CASCADE,
+                    pole_id TEXT,
+                    lat REAL NOT NULL,
+                    lon REAL NOT NULL,
+                    district TEXT NOT NULL REFERENCES districts(code),
+                    created_at INTEGER NOT NULL
+                );
+                CREATE INDEX sensors_by_district ON sensors(district, id);
+                """)
+        }
         return m
     }
 }
