@@ -219,7 +219,11 @@ public actor Agent: Service {
             }
             events(.schedule(update.version))
             let missing = Set(update.assets).subtracting(cache.assets.keys)
-            player?.load(update, assets: cache.assets)
+            if let sharedMessages {
+                player?.load(update, assets: cache.assets) { document throws(LayoutError) in try sharedMessages.layout(document) }
+            } else {
+                player?.load(update, assets: cache.assets)
+            }
             if let player, !player.unreadableLayouts.isEmpty {
                 logger.warning("layouts in the schedule cannot be read", metadata: ["layouts": "\(player.unreadableLayouts)"])
             }

@@ -133,8 +133,9 @@ public final class AgentCache: Sendable {
         contents.withLock { $0.outbox.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
     }
 
-    private func write(_ name: String, _ data: Data) throws {
+    /// Encodes and writes only when the cache has a folder; a memory cache skips the work.
+    private func write(_ name: String, _ data: @autoclosure () throws -> Data) throws {
         guard let directory else { return }
-        try data.write(to: directory.appendingPathComponent(name), options: .atomic)
+        try data().write(to: directory.appendingPathComponent(name), options: .atomic)
     }
 }

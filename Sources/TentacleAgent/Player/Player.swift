@@ -49,13 +49,20 @@ public struct Player: Sendable {
 
     /// Takes a new schedule and the images it needs.
     public mutating func load(_ schedule: ServerMessage.ScheduleUpdate?, assets: [String: [UInt8]]) {
+        load(schedule, assets: assets) { document throws(LayoutError) in try Layout(json: Data(document.utf8)) }
+    }
+
+    /// As `load`, with layouts decoded by `decode` (simulated displays share one decoding).
+    mutating func load(
+        _ schedule: ServerMessage.ScheduleUpdate?, assets: [String: [UInt8]], decode: (String) throws(LayoutError) -> Layout
+    ) {
         self.schedule = schedule
         renderer = Renderer(assets: InMemoryAssets(assets))
         layouts = [:]
         unreadableLayouts = [:]
         for document in schedule?.layouts ?? [] {
             do {
-                layouts[document.id] = try Layout(json: Data(document.document.utf8))
+                layouts[document.id] = try decode(document.document)
             } catch {
                 unreadableLayouts[document.id] = error.description
             }
