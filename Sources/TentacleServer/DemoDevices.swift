@@ -18,25 +18,20 @@ public enum DemoDevices {
             }
         }
         var devices: [(id: String, token: String)] = []
-        var cursor: String?
         var issued = 0
-        repeat {
-            let page = try await store.listDisplays(DisplayQuery(after: cursor, limit: DisplayQuery.maxLimit))
-            for display in page.items {
-                if let token = known[display.id], try await store.displayForCredential(secretHash: Secret.hash(token))?.id == display.id {
-                    devices.append((display.id, token))
-                    continue
-                }
-                let token = Secret.generate(prefix: Secret.deviceTokenPrefix)
-                let credential = DeviceCredential(id: Identifier.generate(prefix: "crd"), displayId: display.id, createdAt: clock(), revokedAt: nil)
-                try await store.issueCredential(
-                    credential, secretHash: Secret.hash(token), replacingExisting: true,
-                    audit: AuditEvent(actor: "system", action: "credential.issue", objectType: "display", objectId: display.id, summary: "demo display token"))
+        for display in try await store.everyDisplay() {
+            if let token = known[display.id], try await store.displayForCredential(secretHash: Secret.hash(token))?.id == display.id {
                 devices.append((display.id, token))
-                issued += 1
+                continue
             }
-            cursor = page.nextCursor
-        } while cursor != nil
+            let token = Secret.generate(prefix: Secret.deviceTokenPrefix)
+            let credential = DeviceCredential(id: Identifier.generate(prefix: "crd"), displayId: display.id, createdAt: clock(), revokedAt: nil)
+            try await store.issueCredential(
+                credential, secretHash: Secret.hash(token), replacingExisting: true,
+                audit: AuditEvent(actor: "system", action: "credential.issue", objectType: "display", objectId: display.id, summary: "demo display token"))
+            devices.append((display.id, token))
+            issued += 1
+        }
         if issued > 0 {
             let text = "display_id,token\n" + devices.map { "\($0.id),\($0.token)\n" }.joined()
             FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])

@@ -451,3 +451,17 @@ public struct RetentionCounts: Hashable, Sendable {
         self.hour = hour
     }
 }
+
+extension DisplayRepository {
+    /// Every display in `scope`, read page by page in id order.
+    public func everyDisplay(scope: DistrictScope = .all) async throws -> [Display] {
+        var all: [Display] = []
+        var cursor: String?
+        repeat {
+            let page = try await listDisplays(DisplayQuery(after: cursor, limit: DisplayQuery.maxLimit, scope: scope))
+            all += page.items
+            cursor = page.nextCursor
+        } while cursor != nil
+        return all
+    }
+}

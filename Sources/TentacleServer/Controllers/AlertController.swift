@@ -107,16 +107,9 @@ struct AlertController {
         let candidates = cap.candidates(geocodes: Self.geocodeTable(try await env.store.districts()))
         guard !candidates.isEmpty else { return [] }
         let testsOnly = cap.status != .actual
-        var ids: [String] = []
-        var cursor: String?
-        repeat {
-            let page = try await env.store.listDisplays(DisplayQuery(after: cursor, limit: DisplayQuery.maxLimit, scope: scope))
-            for display in page.items where !testsOnly || display.tags.contains(Self.testTag) {
-                if candidates.contains(where: { $0.target.matches(display) }) { ids.append(display.id) }
-            }
-            cursor = page.nextCursor
-        } while cursor != nil
-        return ids
+        return try await env.store.everyDisplay(scope: scope)
+            .filter { display in (!testsOnly || display.tags.contains(Self.testTag)) && candidates.contains { $0.target.matches(display) } }
+            .map(\.id)
     }
 
     /// `tentacle-district` geocodes name districts by code.

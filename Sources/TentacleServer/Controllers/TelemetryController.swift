@@ -277,14 +277,7 @@ struct TelemetryController {
 
     /// The displays the caller may see inside `polygon` (edges included).
     private func displays(in polygon: GeoGeometry, scope: DistrictScope) async throws -> [String] {
-        var ids: [String] = []
-        var cursor: String?
-        repeat {
-            let page = try await env.store.listDisplays(DisplayQuery(after: cursor, limit: DisplayQuery.maxLimit, scope: scope))
-            ids += page.items.filter { polygon.contains(lat: $0.lat, lon: $0.lon) }.map(\.id)
-            cursor = page.nextCursor
-        } while cursor != nil
-        return ids
+        try await env.store.everyDisplay(scope: scope).filter { polygon.contains(lat: $0.lat, lon: $0.lon) }.map(\.id)
     }
 
     /// Streams `source,sequence,metric,time,value` rows page by page; the sequence column is empty
