@@ -1,11 +1,13 @@
 extension Layout {
     /// A full-panel emergency banner, drawn the same by the player and by the server's preview.
-    /// The font follows the panel height so the headline fits small panels.
+    /// The font follows the panel size so the headline fits small panels and reads on large ones.
     public static func alertBanner(
         severity: AlertBannerWidget.Severity, texts: [AlertBannerWidget.Text], secondsPerLanguage: Double, width: Int, height: Int
     ) -> Layout {
         var style = TextStyle()
-        style.font = height < 48 ? "5x8" : height < 128 ? "6x13" : "9x18"
+        // Read from across the street: on boards 128 px and taller the 6x13 text is doubled.
+        style.font = height < 48 ? "5x8" : "6x13"
+        style.scale = height >= 128 && width >= 256 ? 2 : 1
         style.align = .center
         style.verticalAlign = .middle
         let banner = AlertBannerWidget(
