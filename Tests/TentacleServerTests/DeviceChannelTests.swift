@@ -121,6 +121,23 @@ import Testing
         }
     }
 
+    @Test func revokingTheTokenClosesTheChannel() async throws {
+        try await Fixture.with { fixture in
+            try await withLiveServer(fixture) { port in
+                let events = AgentEvents()
+                let (agent, task) = try startAgent(port: port, token: Fixture.deviceToken, id: "north-1", events: events, clock: fixture.clock)
+                defer { task.cancel() }
+                #expect(await eventually { await agent.isConnected })
+                let revoked = try await LoopbackClient(port: port).send("DELETE", "/v1/displays/north-1/credentials")
+                #expect(revoked.status == 204)
+                #expect(await eventually { await !agent.isConnected })
+                // The old token no longer opens the channel, so the agent stays out.
+                try await Task.sleep(for: .milliseconds(500))
+                #expect(await !agent.isConnected)
+            }
+        }
+    }
+
     @Test func theChannelNeedsAValidTokenAndAnUpgrade() async throws {
         try await Fixture.with { fixture in
             try await withLiveServer(fixture) { port in

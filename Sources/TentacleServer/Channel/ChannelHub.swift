@@ -107,6 +107,13 @@ final class ChannelHub: Sendable {
         }
     }
 
+    /// Closes the display's channel because the token it opened with is no longer valid (rotated,
+    /// revoked, or the display deleted); the agent has to come back with a valid token.
+    func disconnect(_ displayId: String, reason: String) async {
+        guard let session = session(displayId) else { return }
+        await session.close(.policyViolation, reason: reason)
+    }
+
     func session(_ displayId: String) -> DeviceSession? {
         state.withLock { $0.sessions[displayId] }
     }
