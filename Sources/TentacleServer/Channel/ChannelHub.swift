@@ -72,7 +72,6 @@ final class ChannelHub: Sendable {
         var nextId = 0
         var presence: [String: PresenceUpdate] = [:]
         var commands: [String: [CommandRecord]] = [:]
-        var badMessages = 0
     }
 
     private let state = Mutex(State())
@@ -122,10 +121,6 @@ final class ChannelHub: Sendable {
         state.withLock { Array($0.sessions.values) }
     }
 
-    var connectedCount: Int {
-        state.withLock { $0.sessions.count }
-    }
-
     func isConnected(_ displayId: String) -> Bool {
         state.withLock { $0.sessions[displayId] != nil }
     }
@@ -153,14 +148,11 @@ final class ChannelHub: Sendable {
 
     /// Counts a bad message on the session; true when it crossed the limit.
     func countBadMessage(_ session: DeviceSession) -> Bool {
-        state.withLock { $0.badMessages += 1 }
-        return session.state.withLock { s in
+        session.state.withLock { s in
             s.badMessages += 1
             return s.badMessages > badMessageLimit
         }
     }
-
-    var badMessageCount: Int { state.withLock { $0.badMessages } }
 
     // MARK: Commands
 

@@ -35,8 +35,6 @@ final class SchedulePublisher: Service, Sendable {
     let logger: Logger
     private let content = Mutex<Content?>(nil)
     private let nudged = Atomic<Bool>(false)
-    /// Pushes done, for tests and metrics.
-    private let pushCount = Atomic<Int>(0)
 
     init(store: any Storage, hub: ChannelHub, logger: Logger) {
         self.store = store
@@ -48,8 +46,6 @@ final class SchedulePublisher: Service, Sendable {
     func nudge() {
         nudged.store(true, ordering: .relaxed)
     }
-
-    var pushes: Int { pushCount.load(ordering: .relaxed) }
 
     func run() async throws {
         var idle = 0
@@ -90,7 +86,6 @@ final class SchedulePublisher: Service, Sendable {
             if changed { sends.append((session, built.text)) }
         }
         guard !sends.isEmpty else { return }
-        pushCount.add(1, ordering: .relaxed)
         await withTaskGroup(of: Void.self) { group in
             for (session, text) in sends {
                 group.addTask { await session.send(text) }
