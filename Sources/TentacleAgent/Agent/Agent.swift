@@ -56,6 +56,7 @@ public actor Agent: Service {
     private var random: SplitMix64
     private var wantedAssets: Set<String> = []
     private var heartbeat: Duration = .seconds(20)
+    private let encoder = Channel.encoder()
     private var lastHeard = ContinuousClock.now
 
     public init(
@@ -166,7 +167,7 @@ public actor Agent: Service {
     }
 
     private func send(_ message: AgentMessage) async {
-        await send(text: String(decoding: message.encoded(), as: UTF8.self))
+        await send(text: String(decoding: message.encoded(with: encoder), as: UTF8.self))
     }
 
     private func send(text: String) async {

@@ -9,8 +9,7 @@ public final class SharedMessages: Sendable {
     private let decoded = Mutex<[String: ServerMessage]>([:])
     private let layouts = Mutex<[String: Result<Layout, LayoutError>]>([:])
     private let capacity: Int
-    /// Shorter messages (pings, acknowledgements) are cheaper to decode than to look up.
-    static let smallest = 512
+    static let sharedTypes = [#""type":"schedule""#, #""type":"alert""#, #""type":"alertCancel""#]
 
     public init(capacity: Int = 32) {
         self.capacity = capacity
@@ -33,8 +32,9 @@ public final class SharedMessages: Sendable {
     }
 
     func decode(_ text: String) throws(ChannelError) -> ServerMessage {
-        // A welcome carries each display's own record: never shared.
-        guard text.utf8.count >= Self.smallest, !text.contains(#""type":"welcome""#) else { return try ServerMessage.decode(Array(text.utf8)) }
+        // Only what goes to many displays alike; a welcome, say, carries each display's own record.
+        // Keys are sorted and nested JSON sits inside strings, so the top-level type appears unescaped once.
+        guard Self.sharedTypes.contains(where: { text.contains($0) }) else { return try ServerMessage.decode(Array(text.utf8)) }
         if let message = decoded.withLock({ $0[text] }) { return message }
         let message = try ServerMessage.decode(Array(text.utf8))
         decoded.withLock { cache in

@@ -5,9 +5,14 @@ private enum EnvelopeKeys: String, CodingKey {
     case v, type
 }
 
-private struct Envelope: Decodable {
-    let v: Int
-    let type: String
+/// How each message type's payload is read, by `type`.
+protocol ChannelPayloads: Sendable {
+    static var payloads: [String: @Sendable (any Decoder) throws -> Self] { get }
+}
+
+/// One message read in a single pass over the JSON: envelope first, then the payload from the same object.
+private struct Envelope<Message: ChannelPayloads>: Decodable {
+    let message: Message
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: EnvelopeKeys.self)
@@ -17,8 +22,18 @@ private struct Envelope: Decodable {
         guard let type = try? c.decode(String.self, forKey: .type) else {
             throw ChannelError(.invalidField, "every message needs a string 'type'", field: "type")
         }
-        self.v = v
-        self.type = type
+        guard v == Channel.version else {
+            throw ChannelError(.unsupportedVersion, "protocol version \(v) is not supported; this server speaks \(Channel.version)", field: "v")
+        }
+        guard let payload = Message.payloads[type] else {
+            let expected = Message.payloads.keys.sorted().joined(separator: ", ")
+            throw ChannelError(.unknownType, "unknown message type '\(type.prefix(40))'; expected one of \(expected)", field: "type")
+        }
+        do {
+            message = try payload(decoder)
+        } catch let error as DecodingError {
+            throw ChannelError(.invalidField, "'\(type)' message: \(Channel.describe(error))", field: Channel.field(of: error))
+        }
     }
 }
 
@@ -37,30 +52,13 @@ private struct Enveloped<Payload: Encodable>: Encodable {
 
 extension Channel {
     /// Reads one message, checking the version and type first so errors say what is wrong.
-    static func decode<Message>(
-        _ bytes: some Collection<UInt8>, payloads: [String: @Sendable (JSONDecoder, Data) throws -> Message], decoder: JSONDecoder
-    ) throws(ChannelError) -> Message {
-        let data = Data(bytes)
-        let envelope: Envelope
+    static func decode<Message: ChannelPayloads>(_ bytes: some Collection<UInt8>, decoder: JSONDecoder) throws(ChannelError) -> Message {
         do {
-            envelope = try decoder.decode(Envelope.self, from: data)
+            return try decoder.decode(Envelope<Message>.self, from: Data(bytes)).message
         } catch let error as ChannelError {
             throw error
         } catch {
             throw ChannelError(.notJSON, "message is not a JSON object")
-        }
-        guard envelope.v == Channel.version else {
-            throw ChannelError(.unsupportedVersion, "protocol version \(envelope.v) is not supported; this server speaks \(Channel.version)", field: "v")
-        }
-        guard let payload = payloads[envelope.type] else {
-            throw ChannelError(.unknownType, "unknown message type '\(envelope.type.prefix(40))'; expected one of \(payloads.keys.sorted().joined(separator: ", "))", field: "type")
-        }
-        do {
-            return try payload(decoder, data)
-        } catch let error as DecodingError {
-            throw ChannelError(.invalidField, "'\(envelope.type)' message: \(Self.describe(error))", field: Self.field(of: error))
-        } catch {
-            throw ChannelError(.invalidField, "'\(envelope.type)' message: \(error)")
         }
     }
 
@@ -69,7 +67,7 @@ extension Channel {
         (try? Array(encoder.encode(Enveloped(type: type, payload: payload)))) ?? []
     }
 
-    private static func field(of error: DecodingError) -> String? {
+    static func field(of error: DecodingError) -> String? {
         let path: [any CodingKey]
         switch error {
         case .keyNotFound(let key, let ctx): path = ctx.codingPath + [key]
@@ -80,7 +78,7 @@ extension Channel {
         return path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
     }
 
-    private static func describe(_ error: DecodingError) -> String {
+    static func describe(_ error: DecodingError) -> String {
         switch error {
         case .keyNotFound(let key, _): "missing field '\(key.stringValue)'"
         case .typeMismatch(let type, _): "a field has the wrong type (expected \(type))"
@@ -91,21 +89,21 @@ extension Channel {
     }
 }
 
-extension AgentMessage {
-    private static let payloads: [String: @Sendable (JSONDecoder, Data) throws -> AgentMessage] = [
-        "hello": { .hello(try $0.decode(Hello.self, from: $1)) },
-        "pong": { .pong(try $0.decode(Pong.self, from: $1)) },
-        "readings": { .readings(try $0.decode(ReadingsBatch.self, from: $1)) },
-        "health": { .health(try $0.decode(HealthReport.self, from: $1)) },
-        "playLog": { .playLog(try $0.decode(PlayLog.self, from: $1)) },
-        "ack": { .ack(try $0.decode(AlertAck.self, from: $1)) },
-        "screenshot": { .screenshot(try $0.decode(Screenshot.self, from: $1)) },
-        "fetch": { .fetch(try $0.decode(Fetch.self, from: $1)) },
-        "result": { .result(try $0.decode(CommandResult.self, from: $1)) },
+extension AgentMessage: ChannelPayloads {
+    static let payloads: [String: @Sendable (any Decoder) throws -> AgentMessage] = [
+        "hello": { .hello(try Hello(from: $0)) },
+        "pong": { .pong(try Pong(from: $0)) },
+        "readings": { .readings(try ReadingsBatch(from: $0)) },
+        "health": { .health(try HealthReport(from: $0)) },
+        "playLog": { .playLog(try PlayLog(from: $0)) },
+        "ack": { .ack(try AlertAck(from: $0)) },
+        "screenshot": { .screenshot(try Screenshot(from: $0)) },
+        "fetch": { .fetch(try Fetch(from: $0)) },
+        "result": { .result(try CommandResult(from: $0)) },
     ]
 
     public static func decode(_ bytes: some Collection<UInt8>, decoder: JSONDecoder = Channel.decoder()) throws(ChannelError) -> AgentMessage {
-        try Channel.decode(bytes, payloads: payloads, decoder: decoder)
+        try Channel.decode(bytes, decoder: decoder)
     }
 
     public func encoded(with encoder: JSONEncoder = Channel.encoder()) -> [UInt8] {
@@ -123,21 +121,21 @@ extension AgentMessage {
     }
 }
 
-extension ServerMessage {
-    private static let payloads: [String: @Sendable (JSONDecoder, Data) throws -> ServerMessage] = [
-        "welcome": { .welcome(try $0.decode(Welcome.self, from: $1)) },
-        "schedule": { .schedule(try $0.decode(ScheduleUpdate.self, from: $1)) },
-        "asset": { .asset(try $0.decode(Asset.self, from: $1)) },
-        "command": { .command(try $0.decode(Command.self, from: $1)) },
-        "ping": { .ping(try $0.decode(Ping.self, from: $1)) },
-        "received": { .received(try $0.decode(Received.self, from: $1)) },
-        "alert": { .alert(try $0.decode(AlertNotice.self, from: $1)) },
-        "alertCancel": { .alertCancel(try $0.decode(AlertCancel.self, from: $1)) },
-        "error": { .error(try $0.decode(ErrorNotice.self, from: $1)) },
+extension ServerMessage: ChannelPayloads {
+    static let payloads: [String: @Sendable (any Decoder) throws -> ServerMessage] = [
+        "welcome": { .welcome(try Welcome(from: $0)) },
+        "schedule": { .schedule(try ScheduleUpdate(from: $0)) },
+        "asset": { .asset(try Asset(from: $0)) },
+        "command": { .command(try Command(from: $0)) },
+        "ping": { .ping(try Ping(from: $0)) },
+        "received": { .received(try Received(from: $0)) },
+        "alert": { .alert(try AlertNotice(from: $0)) },
+        "alertCancel": { .alertCancel(try AlertCancel(from: $0)) },
+        "error": { .error(try ErrorNotice(from: $0)) },
     ]
 
     public static func decode(_ bytes: some Collection<UInt8>, decoder: JSONDecoder = Channel.decoder()) throws(ChannelError) -> ServerMessage {
-        try Channel.decode(bytes, payloads: payloads, decoder: decoder)
+        try Channel.decode(bytes, decoder: decoder)
     }
 
     public func encoded(with encoder: JSONEncoder = Channel.encoder()) -> [UInt8] {
