@@ -105,9 +105,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Runs the PyPI sACN and Art-Net receivers for the renderer's and the agent's interop tests.
+        .target(name: "InteropPeers", path: "Tests/InteropPeers", swiftSettings: swiftSettings),
         .testTarget(name: "TentacleCoreTests", dependencies: ["TentacleCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "TentacleRenderTests", dependencies: ["TentacleRender"], resources: [.copy("Golden")], swiftSettings: swiftSettings),
-        .testTarget(name: "TentacleAgentTests", dependencies: ["TentacleAgent", "TentacleRender", "TentacleCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "TentacleRenderTests", dependencies: ["TentacleRender", "InteropPeers"], resources: [.copy("Golden")], swiftSettings: swiftSettings),
+        .testTarget(name: "TentacleAgentTests", dependencies: ["TentacleAgent", "TentacleRender", "TentacleCore", "InteropPeers"], swiftSettings: swiftSettings),
         .testTarget(name: "TentacleCAPTests", dependencies: ["TentacleCAP", "TentacleCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TentacleStoreTests",

@@ -1,3 +1,4 @@
+import InteropPeers
 import Testing
 @testable import TentacleAgent
 @testable import TentacleRender
@@ -45,7 +46,7 @@ struct SinkInteropTests {
         // From net 1, sub-net 2, universe 3 (port-address 0x123): the 28 universes cross into sub-net 3.
         let addresses = try (0x123..<0x123 + 28).map { try ArtNet.PortAddress($0) }
         let peer = try PeerReceiver(
-            script: Self.artNetScript, universes: addresses.map(\.value),
+            script: PeerReceiver.artNetScript, universes: addresses.map(\.value),
             arguments: addresses.map { "\($0.net):\($0.subNet):\($0.universe)" })
         let sink = try SinkConfiguration(
             parsing: "artnet://127.0.0.1:\(peer.port)?net=1&subnet=2&universe=3"
@@ -107,39 +108,4 @@ struct SinkInteropTests {
             print(json.dumps({"terminated": sorted(terminated)}), flush=True)
         """
 
-    /// Listens with `stupidArtnet`'s server on an ephemeral port, one listener per
-    /// net:sub-net:universe; prints "ready PORT", then one JSON line keyed by 15-bit port-address.
-    static let artNetScript = """
-        import json, os, sys, threading, time
-        try:
-            from stupidArtnet import StupidArtnetServer
-        except ImportError:
-            sys.exit("the stupidArtnet package is not installed: pip install stupidArtnet==1.6.0")
-        timeout, wanted = float(sys.argv[1]), sys.argv[3:]
-        received, lock, complete = {}, threading.Lock(), threading.Event()
-        server = StupidArtnetServer(port=0)
-        def listener():
-            def on_data(data, address):
-                with lock:
-                    received[str(address)] = bytes(data).hex()
-                    if len(received) == len(wanted):
-                        complete.set()
-            return on_data
-        for key in wanted:
-            net, sub, universe = (int(part) for part in key.split(":"))
-            server.register_listener(universe=universe, sub=sub, net=net, is_simplified=False,
-                                     callback_function=listener())
-        # The server binds on its own thread; wait until it holds a port.
-        deadline = time.monotonic() + timeout
-        while server.socket_server is None or server.socket_server.getsockname()[1] == 0:
-            if time.monotonic() > deadline:
-                sys.exit("stupidArtnet never bound its socket")
-            time.sleep(0.01)
-        print("ready", server.socket_server.getsockname()[1], flush=True)
-        complete.wait(timeout)
-        with lock:
-            print(json.dumps({"universes": received}), flush=True)
-        # Its receive thread blocks in recvfrom for good; leave without waiting for it.
-        os._exit(0)
-        """
 }

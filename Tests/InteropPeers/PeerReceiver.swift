@@ -6,20 +6,21 @@ import Glibc
 import Darwin
 #endif
 
-/// A receiver others wrote (PyPI `sacn` 1.11, `stupidArtnet` 1.6), run by python3 on loopback.
+/// A receiver others wrote (PyPI `sacn` 1.11, `stupidArtnet` 1.6), run by python3 on loopback;
+/// shared by the renderer's packet interop tests and the agent's sink interop tests.
 /// The script gets the seconds it may wait, the universes joined by commas, then `arguments`;
 /// it prints "ready PORT", then one JSON report per line.
-final class PeerReceiver {
+public final class PeerReceiver {
     /// The longest a whole exchange may take, from launch to the last report.
-    static let deadline = Duration.seconds(10)
+    public static let deadline = Duration.seconds(10)
 
-    let port: UInt16
+    public let port: UInt16
     private let process = Process()
     private let errors = Pipe()
     private var lines: LineReader
     private let end = ContinuousClock.now + deadline
 
-    init(script: String, universes: [Int], arguments: [String] = []) throws {
+    public init(script: String, universes: [Int], arguments: [String] = []) throws {
         let output = Pipe()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", script, "8", universes.map(String.init).joined(separator: ",")] + arguments
@@ -47,7 +48,7 @@ final class PeerReceiver {
 
     /// The next report. Until it comes, `send(round)` runs every 50 ms (round 0, 1, ...), since
     /// UDP may drop any packet; pass nothing to only wait.
-    func report(sending send: (Int) throws -> Void = { _ in }) throws -> [String: Any] {
+    public func report(sending send: (Int) throws -> Void = { _ in }) throws -> [String: Any] {
         var round = 0
         while ContinuousClock.now < end {
             try send(round)
@@ -76,7 +77,43 @@ final class PeerReceiver {
         return CancellationError()
     }
 
-    static func bytes(hex: Any?) -> [UInt8]? {
+    /// Listens with `stupidArtnet`'s server on an ephemeral port, one listener per
+    /// net:sub-net:universe; prints "ready PORT", then one JSON line keyed by 15-bit port-address.
+    public static let artNetScript = """
+        import json, os, sys, threading, time
+        try:
+            from stupidArtnet import StupidArtnetServer
+        except ImportError:
+            sys.exit("the stupidArtnet package is not installed: pip install stupidArtnet==1.6.0")
+        timeout, wanted = float(sys.argv[1]), sys.argv[3:]
+        received, lock, complete = {}, threading.Lock(), threading.Event()
+        server = StupidArtnetServer(port=0)
+        def listener():
+            def on_data(data, address):
+                with lock:
+                    received[str(address)] = bytes(data).hex()
+                    if len(received) == len(wanted):
+                        complete.set()
+            return on_data
+        for key in wanted:
+            net, sub, universe = (int(part) for part in key.split(":"))
+            server.register_listener(universe=universe, sub=sub, net=net, is_simplified=False,
+                                     callback_function=listener())
+        # The server binds on its own thread; wait until it holds a port.
+        deadline = time.monotonic() + timeout
+        while server.socket_server is None or server.socket_server.getsockname()[1] == 0:
+            if time.monotonic() > deadline:
+                sys.exit("stupidArtnet never bound its socket")
+            time.sleep(0.01)
+        print("ready", server.socket_server.getsockname()[1], flush=True)
+        complete.wait(timeout)
+        with lock:
+            print(json.dumps({"universes": received}), flush=True)
+        # Its receive thread blocks in recvfrom for good; leave without waiting for it.
+        os._exit(0)
+        """
+
+    public static func bytes(hex: Any?) -> [UInt8]? {
         guard let hex = hex as? String, hex.count % 2 == 0 else { return nil }
         var bytes: [UInt8] = []
         var index = hex.startIndex
