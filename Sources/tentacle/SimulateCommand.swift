@@ -96,7 +96,9 @@ struct SimulateCommand: AsyncParsableCommand {
             devices = try await api.issueTokens(count: displays ?? 100)
             if let saveTokens {
                 let text = "display_id,token\n" + devices.map { "\($0.id),\($0.token)\n" }.joined()
-                FileManager.default.createFile(atPath: saveTokens, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+                guard FileManager.default.createFile(atPath: saveTokens, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+                    throw ValidationError("--save-tokens '\(saveTokens)' cannot be written; the tokens just issued are lost, run again with a writable path")
+                }
             }
         }
         guard !devices.isEmpty else { throw ValidationError("no displays to simulate") }
