@@ -151,11 +151,15 @@ public actor Agent: Service {
     private func attach(_ writer: WebSocketOutboundWriter) async {
         outbound = writer
         lastHeard = .now
-        let hello = AgentMessage.Hello(
+        await send(hello(scheduleVersion: player?.schedule?.version))
+    }
+
+    /// What the agent is, the panel it drives and what it holds.
+    private func hello(scheduleVersion: String?) -> AgentMessage {
+        .hello(.init(
             agent: "tentacle-agent/\(Tentacle.version)",
             width: cache.display?.width ?? configuration.width, height: cache.display?.height ?? configuration.height,
-            scheduleVersion: player?.schedule?.version, alerts: Array(shownAlerts).sorted())
-        await send(.hello(hello))
+            scheduleVersion: scheduleVersion, alerts: Array(shownAlerts).sorted()))
     }
 
     private func detach() {
@@ -307,9 +311,7 @@ public actor Agent: Service {
             player?.load(nil, assets: [:])
             await send(.result(.init(commandId: command.id, ok: true)))
             // Asking again without a version makes the server send the schedule whole.
-            await send(.hello(.init(
-                agent: "tentacle-agent/\(Tentacle.version)", width: cache.display?.width ?? 0, height: cache.display?.height ?? 0,
-                scheduleVersion: nil, alerts: Array(shownAlerts).sorted())))
+            await send(hello(scheduleVersion: nil))
         case .identify:
             identifyUntil = clock().addingTimeInterval(Double(command.seconds ?? 10))
             await send(.result(.init(commandId: command.id, ok: true)))

@@ -106,6 +106,11 @@ final class ChannelHub: Sendable {
         }
     }
 
+    /// The `welcome` for `display`: its record as the registry holds it, the server's time and the heartbeat.
+    func welcome(_ display: Display) -> ServerMessage {
+        .welcome(.init(display: display, serverTime: Reading.milliseconds(clock()), heartbeatSeconds: Int(heartbeat.components.seconds)))
+    }
+
     /// Closes the display's channel because the token it opened with is no longer valid (rotated,
     /// revoked, or the display deleted); the agent has to come back with a valid token.
     func disconnect(_ displayId: String, reason: String) async {

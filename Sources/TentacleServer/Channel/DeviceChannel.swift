@@ -189,9 +189,7 @@ struct DeviceChannel {
             s.scheduleVersion = hello.scheduleVersion
             s.settledAlerts.formUnion(hello.alerts ?? [])
         }
-        await session.send(.welcome(.init(
-            display: display, serverTime: Reading.milliseconds(env.clock()),
-            heartbeatSeconds: Int(hub.heartbeat.components.seconds))))
+        await session.send(hub.welcome(display))
         await env.schedules.push(to: [session])
         try await env.alerts.loadIfNeeded()
         await env.alerts.greet(session)

@@ -100,8 +100,7 @@ struct DisplayController {
             audit: env.audit(p, "display.update", "display", updated.id, "changed \(fields.joined(separator: ", "))"))
         if let session = env.channel.session(updated.id) {
             session.state.withLock { $0.display = updated }
-            await session.send(.welcome(.init(
-                display: updated, serverTime: Reading.milliseconds(env.clock()), heartbeatSeconds: Int(env.channel.heartbeat.components.seconds))))
+            await session.send(env.channel.welcome(updated))
         }
         return try JSONBody.response(updated)
     }
