@@ -9,7 +9,8 @@ import Testing
 
 /// The agent without its server: offline play from the cache, proof of play delivered once when
 /// the server returns, and a city's worth of displays coming back after a server restart.
-@Suite(.serialized) struct AgentResilienceTests {
+extension HeavyServerTests {
+@Suite struct AgentResilienceTests {
     @Test func agentPlaysTheCachedScheduleOfflineAndDeliversProofOfPlayOnce() async throws {
         try await Fixture.with { fixture in
             let cache = fixture.folder.appendingPathComponent("agent-cache")
@@ -107,4 +108,5 @@ import Testing
         for agent in agents where await agent.isConnected { n += 1 }
         return n
     }
+}
 }

@@ -81,7 +81,8 @@ extension LoopbackClient {
     }
 }
 
-@Suite(.serialized) struct AlertTests {
+extension HeavyServerTests {
+@Suite struct AlertTests {
     @Test func postingNeedsTheAlerterRoleAndValidCAPAndStoresNothingOtherwise() async throws {
         try await Fixture.with { fixture in
             try await fixture.test { api in
@@ -208,4 +209,5 @@ extension LoopbackClient {
             #expect(events.all(grid[0].id).contains(.alertCleared("heat-1")))
         }
     }
+}
 }

@@ -13,6 +13,7 @@ import Testing
 
 /// The ingest acceptance test: batches streamed to the real `tentacle` executable while it is
 /// killed with SIGKILL again and again; what was acknowledged survives and nothing is stored twice.
+extension HeavyServerTests {
 @Suite("Ingest survives SIGKILL")
 struct IngestCrashTests {
     static let source = "crash-pole"
@@ -208,4 +209,5 @@ struct IngestCrashTests {
         #expect(Set(stored).count == stored.count, "some readings are stored twice")
         #expect(Set(stored) == Set(sent))
     }
+}
 }

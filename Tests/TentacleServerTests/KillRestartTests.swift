@@ -5,6 +5,7 @@ import NIOCore
 import Testing
 
 /// The real `tentacle` executable as a child process, killed without warning and started again.
+extension HeavyServerTests {
 @Suite("Server process killed and restarted")
 struct KillRestartTests {
     @Test(.timeLimit(.minutes(1)))
@@ -45,4 +46,5 @@ struct KillRestartTests {
             #expect(response.body.map { String(buffer: $0) }?.contains(#""name":"Survivor""#) == true)
         }
     }
+}
 }
