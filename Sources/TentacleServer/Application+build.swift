@@ -1,7 +1,6 @@
 public import Foundation
 public import Hummingbird
 public import Logging
-import HummingbirdWebSocket
 import NIOCore
 import TentacleCore
 public import TentacleStore
@@ -57,13 +56,6 @@ func buildRouter(env: ServerEnvironment) -> Router<AppRequestContext> {
     return router
 }
 
-/// The router that takes WebSocket upgrades: the display channel.
-func buildChannelRouter(env: ServerEnvironment) -> Router<DeviceChannelContext> {
-    let router = Router(context: DeviceChannelContext.self)
-    DeviceChannel(env: env).register(on: router)
-    return router
-}
-
 /// The HTTP application `tentacle serve` runs; tests drive the same value in-process.
 public func buildApplication(
     store: any Storage, configuration: ServerConfiguration, logger: Logger,
@@ -73,7 +65,7 @@ public func buildApplication(
     let env = makeEnvironment(store: store, configuration: configuration, logger: logger, clock: clock)
     return Application(
         router: buildRouter(env: env),
-        server: .http1WebSocketUpgrade(webSocketRouter: buildChannelRouter(env: env), configuration: .channel),
+        server: DeviceChannelServer.builder(devices: DeviceChannel(env: env)),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "tentacle"),
         services: [
             env.schedules,

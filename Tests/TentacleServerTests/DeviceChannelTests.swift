@@ -153,6 +153,18 @@ import Testing
                 #expect(plain.status == 426)
                 #expect(plain.text.contains("WebSocket"))
                 #expect(try await client.send("GET", "/v1/devices/channel", token: nil).status == 401)
+
+                // A refused upgrade is answered in the API's error format, naming what is wrong.
+                let upgrade = ["Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="]
+                let wrong = try await LoopbackRequest.send(port: port, "GET", "/v1/devices/channel", token: "tdv_wrong", headers: upgrade)
+                #expect(wrong.status == 401)
+                #expect(String(decoding: wrong.body, as: UTF8.self).contains("device token not recognised"))
+                let missing = try await LoopbackRequest.send(port: port, "GET", "/v1/devices/channel", token: nil, headers: upgrade)
+                #expect(missing.status == 401)
+                #expect(String(decoding: missing.body, as: UTF8.self).contains("Bearer"))
+                let elsewhere = try await LoopbackRequest.send(port: port, "GET", "/v1/displays", token: Fixture.deviceToken, headers: upgrade)
+                #expect(elsewhere.status == 404)
+                #expect(String(decoding: elsewhere.body, as: UTF8.self).contains("/v1/devices/channel"))
             }
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import ServiceLifecycle
 import Synchronization
 import TentacleCore
@@ -16,9 +17,19 @@ final class AlertDispatcher: Service, Sendable {
     struct Active: Sendable {
         var record: AlertRecord
         var text: String
+        /// `text` as every display's frame carries it, encoded once.
+        var payload: ByteBuffer
         var targets: Set<String>
         var shown: Set<String>
         var sentAt: [String: ContinuousClock.Instant] = [:]
+
+        init(record: AlertRecord, text: String, targets: Set<String>, shown: Set<String>) {
+            self.record = record
+            self.text = text
+            self.payload = DeviceSession.payload(text)
+            self.targets = targets
+            self.shown = shown
+        }
     }
 
     private struct State {
@@ -81,12 +92,12 @@ final class AlertDispatcher: Service, Sendable {
         let removed = state.withLock { s in ids.compactMap { s.active.removeValue(forKey: $0) } }
         guard !removed.isEmpty else { return }
         let byDisplay = Dictionary(grouping: removed.flatMap { a in a.targets.map { ($0, a.record.id) } }, by: \.0).mapValues { $0.map(\.1) }
-        await withTaskGroup(of: Void.self) { group in
-            for (display, ids) in byDisplay {
-                guard let session = hub.session(display) else { continue }
-                let text = String(decoding: ServerMessage.alertCancel(.init(ids: ids.sorted())).encoded(), as: UTF8.self)
-                group.addTask { await session.send(text) }
-            }
+        var payloads: [[String]: ByteBuffer] = [:]
+        for (display, ids) in byDisplay {
+            guard let session = hub.session(display) else { continue }
+            let ids = ids.sorted()
+            if payloads[ids] == nil { payloads[ids] = DeviceSession.payload(.alertCancel(.init(ids: ids))) }
+            session.post(payloads[ids]!)
         }
     }
 
@@ -122,7 +133,7 @@ final class AlertDispatcher: Service, Sendable {
     }
 
     private func send(_ alertId: String, to sessions: [DeviceSession]) async {
-        guard let text = state.withLock({ $0.active[alertId]?.text }), !sessions.isEmpty else { return }
+        guard let payload = state.withLock({ $0.active[alertId]?.payload }), !sessions.isEmpty else { return }
         let now = clock()
         let instant = ContinuousClock.now
         state.withLock { s in
@@ -131,9 +142,7 @@ final class AlertDispatcher: Service, Sendable {
                 s.progress.append((alertId, AlertDelivery(displayId: session.displayId, state: .delivered, deliveredAt: now)))
             }
         }
-        await withTaskGroup(of: Void.self) { group in
-            for session in sessions { group.addTask { await session.send(text) } }
-        }
+        for session in sessions { session.post(payload) }
     }
 
     func flush() async {

@@ -62,9 +62,10 @@ public enum ChannelBenchSeed {
 /// pool that the server and the simulated displays share.
 public enum LoopbackRequest {
     public static func send(
-        port: Int, _ method: String, _ path: String, token: String?, json: String? = nil, body: [UInt8]? = nil, contentType: String? = nil
+        port: Int, _ method: String, _ path: String, token: String?, json: String? = nil, body: [UInt8]? = nil, contentType: String? = nil,
+        headers extra: [String: String] = [:]
     ) async throws -> (status: Int, body: [UInt8]) {
-        var headers: [String: String] = [:]
+        var headers = extra
         if let token { headers["Authorization"] = "Bearer \(token)" }
         if json != nil { headers["Content-Type"] = "application/json" }
         if let contentType { headers["Content-Type"] = contentType }

@@ -22,7 +22,7 @@ struct ChannelHeartbeat: Service {
             sincePing += .seconds(1)
             if sincePing >= hub.heartbeat {
                 sincePing = .zero
-                await pingAndReap()
+                pingAndReap()
             }
             await flush()
         }
@@ -54,17 +54,15 @@ struct ChannelHeartbeat: Service {
         }
     }
 
-    private func pingAndReap() async {
+    private func pingAndReap() {
         let now = ContinuousClock.now
-        let ping = String(decoding: ServerMessage.ping(.init(t: Reading.milliseconds(hub.clock()))).encoded(), as: UTF8.self)
-        await withTaskGroup(of: Void.self) { group in
-            for session in hub.sessions {
-                let silent = session.state.withLock { now - $0.lastHeard }
-                if silent > hub.heartbeat * 3 {
-                    group.addTask { await session.close(.goingAway, reason: "no answer to three heartbeats") }
-                } else {
-                    group.addTask { await session.send(ping) }
-                }
+        let ping = DeviceSession.payload(.ping(.init(t: Reading.milliseconds(hub.clock()))))
+        for session in hub.sessions {
+            let silent = session.state.withLock { now - $0.lastHeard }
+            if silent > hub.heartbeat * 3 {
+                session.close(.goingAway, reason: "no answer to three heartbeats")
+            } else {
+                session.post(ping)
             }
         }
     }

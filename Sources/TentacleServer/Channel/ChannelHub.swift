@@ -1,11 +1,14 @@
 import Foundation
-import HummingbirdWebSocket
+import NIOCore
 import NIOWebSocket
 import Synchronization
 import TentacleCore
 import TentacleStore
 
 /// One display's open channel: where to write, and what the server knows of the agent.
+///
+/// Writes go straight to the NIO channel from any thread; a message shared by many displays
+/// (a schedule, an alert, a ping) is one buffer that every channel writes without copying.
 final class DeviceSession: Sendable {
     struct State {
         var display: Display
@@ -18,33 +21,124 @@ final class DeviceSession: Sendable {
         var status: DisplayStatus = .online
         /// Alerts the agent has shown (acknowledged) or was told to drop.
         var settledAlerts: Set<String> = []
+        /// The server sent its close frame and waits for the agent's.
+        var closing = false
     }
+
+    /// How long a writer waits for a display that does not read before the channel is closed.
+    static let slowReaderTimeout: TimeAmount = .seconds(30)
+    /// How long the server waits for the agent to answer its close frame.
+    static let closeTimeout: TimeAmount = .seconds(5)
 
     let id: Int
     let displayId: String
-    private let outbound: WebSocketOutboundWriter
+    let channel: any NIOCore.Channel
     let state: Mutex<State>
+    private let waiters = Mutex<(next: Int, waiting: [Int: CheckedContinuation<Void, Never>])>((0, [:]))
 
-    init(id: Int, display: Display, outbound: WebSocketOutboundWriter) {
+    init(id: Int, display: Display, channel: any NIOCore.Channel) {
         self.id = id
         self.displayId = display.id
-        self.outbound = outbound
+        self.channel = channel
         self.state = Mutex(State(display: display, lastHeard: .now))
     }
 
     var display: Display { state.withLock { $0.display } }
 
-    /// Writes one text message; a connection that is going away just drops it.
-    func send(_ text: String) async {
-        try? await outbound.writeTextMessage(text)
+    /// A message as the frames carry it, to post to many sessions without encoding it again.
+    static func payload(_ message: ServerMessage) -> ByteBuffer {
+        ByteBuffer(bytes: message.encoded())
+    }
+
+    static func payload(_ text: String) -> ByteBuffer {
+        ByteBuffer(string: text)
+    }
+
+    /// Queues one text message and returns at once; for messages that go to many displays.
+    /// A message longer than a frame goes out as fragments, written together so that no other
+    /// message can come between them.
+    func post(_ payload: ByteBuffer) {
+        guard payload.readableBytes > DeviceChannel.maxFrameBytes else {
+            channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, data: payload), promise: nil)
+            return
+        }
+        var rest = payload
+        var frames: [WebSocketFrame] = []
+        var opcode = WebSocketOpcode.text
+        while let slice = rest.readSlice(length: min(DeviceChannel.maxFrameBytes, rest.readableBytes)), slice.readableBytes > 0 {
+            frames.append(WebSocketFrame(fin: rest.readableBytes == 0, opcode: opcode, data: slice))
+            opcode = .continuation
+        }
+        let channel = self.channel
+        channel.eventLoop.execute { [frames] in
+            for frame in frames { channel.write(frame, promise: nil) }
+            channel.flush()
+        }
+    }
+
+    /// Queues one text message; when the display reads slower than the server writes, waits until
+    /// it caught up, and closes the channel when it does not within `slowReaderTimeout`.
+    func send(_ payload: ByteBuffer) async {
+        post(payload)
+        guard !channel.isWritable, channel.isActive else { return }
+        let ticket = waiters.withLock { w in
+            w.next += 1
+            return w.next
+        }
+        let timeout = channel.eventLoop.scheduleTask(in: Self.slowReaderTimeout) { [self] in
+            if waiters.withLock({ $0.waiting[ticket] != nil }) {
+                channel.close(promise: nil)
+            }
+        }
+        await withCheckedContinuation { continuation in
+            waiters.withLock { $0.waiting[ticket] = continuation }
+            if channel.isWritable || !channel.isActive { resume(ticket) }
+        }
+        timeout.cancel()
     }
 
     func send(_ message: ServerMessage) async {
-        await send(String(decoding: message.encoded(), as: UTF8.self))
+        await send(Self.payload(message))
     }
 
-    func close(_ code: WebSocketErrorCode, reason: String) async {
-        try? await outbound.close(code, reason: reason)
+    func send(_ text: String) async {
+        await send(Self.payload(text))
+    }
+
+    private func resume(_ ticket: Int) {
+        waiters.withLock { $0.waiting.removeValue(forKey: ticket) }?.resume()
+    }
+
+    /// Wakes every writer waiting on this display: it caught up, or the channel closed.
+    func wakeWriters() {
+        let all = waiters.withLock { w in
+            defer { w.waiting = [:] }
+            return Array(w.waiting.values)
+        }
+        for continuation in all { continuation.resume() }
+    }
+
+    /// Sends a close frame with `code` and `reason`; the channel closes when the agent answers, or
+    /// after `closeTimeout`.
+    func close(_ code: WebSocketErrorCode, reason: String) {
+        let first = state.withLock { s in
+            defer { s.closing = true }
+            return !s.closing
+        }
+        guard first, channel.isActive else { return }
+        channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .connectionClose, data: Self.closePayload(code, reason: reason)), promise: nil)
+        let channel = self.channel
+        channel.eventLoop.scheduleTask(in: Self.closeTimeout) { channel.close(promise: nil) }
+    }
+
+    /// A close frame's body: the code and as much of the reason as fits in a control frame (125 bytes).
+    static func closePayload(_ code: WebSocketErrorCode, reason: String) -> ByteBuffer {
+        var reason = Substring(reason)
+        while reason.utf8.count > 123 { reason = reason.dropLast() }
+        var buffer = ByteBuffer()
+        buffer.write(webSocketErrorCode: code)
+        buffer.writeString(String(reason))
+        return buffer
     }
 }
 
@@ -87,10 +181,10 @@ final class ChannelHub: Sendable {
     }
 
     /// Registers a new session for the display; returns the one it replaces, if any.
-    func open(display: Display, outbound: WebSocketOutboundWriter) -> (DeviceSession, replaced: DeviceSession?) {
+    func open(display: Display, channel: any NIOCore.Channel) -> (DeviceSession, replaced: DeviceSession?) {
         state.withLock { s in
             s.nextId += 1
-            let session = DeviceSession(id: s.nextId, display: display, outbound: outbound)
+            let session = DeviceSession(id: s.nextId, display: display, channel: channel)
             let old = s.sessions.updateValue(session, forKey: display.id)
             return (session, old)
         }
@@ -113,9 +207,9 @@ final class ChannelHub: Sendable {
 
     /// Closes the display's channel because the token it opened with is no longer valid (rotated,
     /// revoked, or the display deleted); the agent has to come back with a valid token.
-    func disconnect(_ displayId: String, reason: String) async {
+    func disconnect(_ displayId: String, reason: String) {
         guard let session = session(displayId) else { return }
-        await session.close(.policyViolation, reason: reason)
+        session.close(.policyViolation, reason: reason)
     }
 
     func session(_ displayId: String) -> DeviceSession? {

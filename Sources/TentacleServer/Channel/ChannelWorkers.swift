@@ -20,7 +20,7 @@ enum ChannelJob: Sendable {
 /// on the same worker, so its messages are handled in the order it sent them.
 final class ChannelWorkers: Sendable {
     let count: Int
-    private let queues: [(stream: AsyncStream<ChannelJob>, continuation: AsyncStream<ChannelJob>.Continuation)]
+    let queues: [(stream: AsyncStream<ChannelJob>, continuation: AsyncStream<ChannelJob>.Continuation)]
 
     init(count: Int = 4) {
         self.count = max(1, count)

@@ -1,25 +1,12 @@
 import Foundation
-import HTTPTypes
-import Hummingbird
-import HummingbirdWebSocket
 import Logging
+import NIOCore
+import NIOHTTP1
 import NIOWebSocket
 import Synchronization
 import TentacleCore
 import TentacleRender
 import TentacleStore
-
-/// The request context of the WebSocket router: the display whose token opened the channel.
-struct DeviceChannelContext: RequestContext, WebSocketRequestContext {
-    var coreContext: CoreRequestContextStorage
-    let webSocket: WebSocketHandlerReference<DeviceChannelContext>
-    var device: Display?
-
-    init(source: ApplicationRequestContextSource) {
-        coreContext = .init(source: source)
-        webSocket = .init()
-    }
-}
 
 /// `/v1/devices/channel`: one WebSocket per display, authenticated by its device token.
 ///
@@ -31,53 +18,59 @@ struct DeviceChannel {
     static let path = "/v1/devices/channel"
     /// Largest message an agent may send (a screenshot of a big panel is the largest).
     static let maxMessageBytes = 8 << 20
+    /// Largest frame either side sends; longer messages go as fragments.
+    static let maxFrameBytes = 1 << 16
 
     let env: ServerEnvironment
 
     var hub: ChannelHub { env.channel }
 
-    func register(on router: Router<DeviceChannelContext>) {
-        router.group().add(middleware: DeviceChannelAuth(store: env.store)).ws(
-            RouterPath(stringLiteral: Self.path),
-            onUpgrade: { inbound, outbound, context in
-                guard let display = context.requestContext.device else { return }
-                try await read(display: display, inbound: inbound, outbound: outbound)
-            })
+    /// Checks a WebSocket upgrade request: the channel's path and a valid device token.
+    func authorize(_ head: HTTPRequestHead) async -> Result<Display, APIError> {
+        let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? head.uri
+        guard path == Self.path else {
+            return .failure(APIError(.notFound, "WebSocket connections are only accepted at \(Self.path)"))
+        }
+        guard let secret = Secret.bearer(head.headers.first(name: "authorization")) else {
+            return .failure(.unauthorized("the display channel needs the display's device token as a Bearer token"))
+        }
+        do {
+            guard let display = try await env.store.displayForCredential(secretHash: Secret.hash(secret)) else {
+                return .failure(.unauthorized("device token not recognised: it may have been rotated or revoked"))
+            }
+            return .success(display)
+        } catch {
+            return .failure(APIError(.internalError, "the server could not check the device token; try again"))
+        }
     }
 
-    /// The connection's own task only reads and decodes; everything else runs on the shared
-    /// workers. Swift keeps a task's deepest stack for as long as the task lives, so a shallow
-    /// reader is what keeps an idle display's memory small.
-    private func read(display: Display, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
-        let (session, replaced) = hub.open(display: display, outbound: outbound)
+    /// Turns an upgraded connection into the display's channel: registers the session and puts
+    /// the message handlers at the end of the pipeline. Runs on the channel's event loop.
+    func attach(display: Display, to channel: any NIOCore.Channel) throws {
+        let (session, replaced) = hub.open(display: display, channel: channel)
+        let sync = channel.pipeline.syncOperations
+        try sync.addHandler(
+            NIOWebSocketFrameAggregator(
+                minNonFinalFragmentSize: 1024, maxAccumulatedFrameCount: Self.maxMessageBytes / 1024,
+                maxAccumulatedFrameSize: Self.maxMessageBytes))
+        try sync.addHandler(DeviceFrameHandler(session: session, hub: hub, workers: env.workers))
         env.workers.submit(.opened(session, replaced: replaced))
-        defer {
-            hub.close(session)
-            env.workers.submit(.closed(session))
-        }
-        var iterator = inbound.makeAsyncIterator()
-        while let message = try await iterator.nextMessage(maxSize: Self.maxMessageBytes) {
-            env.workers.submit(Self.parse(message, session: session))
-        }
     }
 
     /// Decodes one message; anything but `hello` before `hello` is refused.
-    static func parse(_ message: WebSocketMessage, session: DeviceSession) -> ChannelJob {
+    static func parse(_ bytes: [UInt8], session: DeviceSession) -> ChannelJob {
         do {
-            guard case .text(let text) = message else {
-                throw ChannelError(.notJSON, "binary messages are not part of the protocol; send JSON text")
-            }
-            let parsed = try AgentMessage.decode(Array(text.utf8))
+            let parsed = try AgentMessage.decode(bytes)
             let greeted = session.state.withLock { s in
                 if case .hello = parsed { s.greeted = true }
                 return s.greeted
             }
-            guard greeted else { throw ChannelError(.invalidField, "say hello first", field: "type") }
+            guard greeted else { throw TentacleCore.ChannelError(.invalidField, "say hello first", field: "type") }
             return .message(session, parsed)
-        } catch let error as ChannelError {
+        } catch let error as TentacleCore.ChannelError {
             return .refused(session, error)
         } catch {
-            return .refused(session, ChannelError(.notJSON, "message could not be read"))
+            return .refused(session, TentacleCore.ChannelError(.notJSON, "message could not be read"))
         }
     }
 
@@ -86,7 +79,7 @@ struct DeviceChannel {
         switch job {
         case .opened(let session, let replaced):
             if let replaced {
-                await replaced.close(.normalClosure, reason: "replaced by a newer connection of this display")
+                replaced.close(.normalClosure, reason: "replaced by a newer connection of this display")
             }
             hub.heard(session)
             env.metrics.channelOpened()
@@ -98,7 +91,7 @@ struct DeviceChannel {
             hub.heard(session)
             do {
                 try await handle(message, session: session)
-            } catch let error as ChannelError {
+            } catch let error as TentacleCore.ChannelError {
                 await refuse(session, error, logger: logger)
             } catch {
                 logger.error("channel message failed", metadata: ["display": "\(session.displayId)", "type": "\(message.type)", "error": "\(error)"])
@@ -108,11 +101,11 @@ struct DeviceChannel {
     }
 
     /// Answers a bad message with `error`, or closes the channel with 1008 when the display sent too many.
-    private func refuse(_ session: DeviceSession, _ error: ChannelError, logger: Logger) async {
+    private func refuse(_ session: DeviceSession, _ error: TentacleCore.ChannelError, logger: Logger) async {
         env.metrics.channelBadMessage()
         if hub.countBadMessage(session) {
             logger.warning("closing channel after too many bad messages", metadata: ["display": "\(session.displayId)"])
-            await session.close(.policyViolation, reason: "too many malformed messages")
+            session.close(.policyViolation, reason: "too many malformed messages")
             return
         }
         await session.send(.error(.init(code: error.code.rawValue, message: error.message, field: error.field)))
@@ -140,13 +133,13 @@ struct DeviceChannel {
             session.state.withLock { $0.status = degraded ? .degraded : .online }
             hub.heard(session)
         case .playLog(let log):
-            guard log.seq >= 0 else { throw ChannelError(.invalidField, "seq must be 0 or more", field: "seq") }
-            guard log.plays.count <= 10_000 else { throw ChannelError(.invalidField, "at most 10000 plays per batch", field: "plays") }
+            guard log.seq >= 0 else { throw TentacleCore.ChannelError(.invalidField, "seq must be 0 or more", field: "seq") }
+            guard log.plays.count <= 10_000 else { throw TentacleCore.ChannelError(.invalidField, "at most 10000 plays per batch", field: "plays") }
             for (i, play) in log.plays.enumerated() {
                 guard ["campaign", "default", "alert"].contains(play.kind) else {
-                    throw ChannelError(.invalidField, "kind must be campaign, default or alert", field: "plays[\(i)].kind")
+                    throw TentacleCore.ChannelError(.invalidField, "kind must be campaign, default or alert", field: "plays[\(i)].kind")
                 }
-                guard play.end >= play.start else { throw ChannelError(.invalidField, "end is before start", field: "plays[\(i)].end") }
+                guard play.end >= play.start else { throw TentacleCore.ChannelError(.invalidField, "end is before start", field: "plays[\(i)].end") }
             }
             let records = log.plays.map {
                 PlayRecord(
@@ -161,13 +154,13 @@ struct DeviceChannel {
         case .screenshot(let shot):
             guard let png = Data(base64Encoded: shot.png), (try? PNG.decode(Array(png))) != nil else {
                 hub.finishCommand(shot.commandId, displayId: session.displayId, ok: false, message: "the screenshot was not a readable PNG")
-                throw ChannelError(.invalidField, "png must be a base64 PNG image", field: "png")
+                throw TentacleCore.ChannelError(.invalidField, "png must be a base64 PNG image", field: "png")
             }
             let taken = Date(timeIntervalSince1970: Double(shot.at) / 1000)
             try await env.store.saveScreenshot(displayId: session.displayId, StoredScreenshot(png: Array(png), takenAt: taken, receivedAt: env.clock()))
             hub.finishCommand(shot.commandId, displayId: session.displayId, ok: true, message: nil)
         case .fetch(let fetch):
-            guard fetch.assets.count <= 256 else { throw ChannelError(.invalidField, "at most 256 assets per fetch", field: "assets") }
+            guard fetch.assets.count <= 256 else { throw TentacleCore.ChannelError(.invalidField, "at most 256 assets per fetch", field: "assets") }
             for sha in fetch.assets {
                 let bytes = try await env.store.assetBytes(sha256: sha.lowercased())
                 await session.send(.asset(.init(sha256: sha, data: bytes.map { Data($0).base64EncodedString() })))
@@ -212,23 +205,5 @@ struct DeviceChannel {
         if case .duplicate = outcome.first?.result { duplicate = true } else { duplicate = false }
         if !duplicate { env.live.publish([accepted]) }
         await session.send(.received(.init(seq: batch.sequence, duplicate: duplicate, refused: refused == 0 ? nil : refused, reason: reason)))
-    }
-}
-
-/// Authenticates the WebSocket upgrade request with the device token, as `DeviceAuthMiddleware` does for HTTP.
-struct DeviceChannelAuth: RouterMiddleware {
-    typealias Context = DeviceChannelContext
-    let store: any Storage
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let secret = Secret.bearer(request.headers[.authorization]),
-            let display = try await store.displayForCredential(secretHash: Secret.hash(secret))
-        else {
-            // Refusing the upgrade hands the request to the HTTP router, which answers 401 with the reason.
-            return Response(status: .unauthorized)
-        }
-        var context = context
-        context.device = display
-        return try await next(request, context)
     }
 }

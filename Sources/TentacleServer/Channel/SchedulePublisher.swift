@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import ServiceLifecycle
 import Synchronization
 import TentacleCore
@@ -17,7 +18,8 @@ final class SchedulePublisher: Service, Sendable {
     /// A schedule message ready to send, shared by every display with the same content.
     struct Built: Sendable {
         var version: String
-        var text: String
+        /// The encoded message, one buffer that every display's channel writes.
+        var payload: ByteBuffer
     }
 
     /// The stored content at one audit id, and the messages built from it so far.
@@ -75,7 +77,7 @@ final class SchedulePublisher: Service, Sendable {
 
     /// Sends the current schedule to each session that does not hold it yet.
     func push(to sessions: [DeviceSession]) async {
-        var sends: [(DeviceSession, String)] = []
+        var sends: [(DeviceSession, ByteBuffer)] = []
         for session in sessions {
             guard let built = try? await schedule(for: session.display) else { continue }
             let changed = session.state.withLock { s in
@@ -83,14 +85,10 @@ final class SchedulePublisher: Service, Sendable {
                 s.scheduleVersion = built.version
                 return true
             }
-            if changed { sends.append((session, built.text)) }
+            if changed { sends.append((session, built.payload)) }
         }
         guard !sends.isEmpty else { return }
-        await withTaskGroup(of: Void.self) { group in
-            for (session, text) in sends {
-                group.addTask { await session.send(text) }
-            }
-        }
+        for (session, payload) in sends { session.post(payload) }
     }
 
     /// The schedule message for `display` from the current content.
@@ -144,7 +142,7 @@ final class SchedulePublisher: Service, Sendable {
             version: "", campaigns: reaching, defaultLayout: fallback, layouts: documents, assets: assets.sorted())
         let encoder = Channel.encoder()
         update.version = TextEncoding.sha256Hex(ServerMessage.schedule(update).encoded(with: encoder))
-        let built = Built(version: update.version, text: String(decoding: ServerMessage.schedule(update).encoded(with: encoder), as: UTF8.self))
+        let built = Built(version: update.version, payload: ByteBuffer(bytes: ServerMessage.schedule(update).encoded(with: encoder)))
         content.built[key] = built
         return built
     }

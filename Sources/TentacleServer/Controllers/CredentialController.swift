@@ -29,7 +29,7 @@ struct CredentialController {
             try await env.store.issueCredential(
                 credential, secretHash: Secret.hash(token), replacingExisting: true,
                 audit: env.audit(p, "credential.issue", "display", display.id, "issued device token \(credential.id); earlier tokens revoked"))
-            await env.channel.disconnect(display.id, reason: "device token replaced")
+            env.channel.disconnect(display.id, reason: "device token replaced")
             return try JSONBody.response(Issued(credential: credential, token: token), status: .created)
         }
         group.delete("displays/:id/credentials") { _, context in
@@ -38,7 +38,7 @@ struct CredentialController {
             try await env.store.revokeCredentials(
                 displayId: display.id, at: env.clock(),
                 audit: env.audit(p, "credential.revoke", "display", display.id, "revoked every device token"))
-            await env.channel.disconnect(display.id, reason: "device token revoked")
+            env.channel.disconnect(display.id, reason: "device token revoked")
             return Response(status: .noContent)
         }
     }

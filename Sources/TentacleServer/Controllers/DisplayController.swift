@@ -25,7 +25,7 @@ struct DisplayController {
             let display = try await visibleDisplay(context)
             try await env.store.deleteDisplay(
                 id: display.id, audit: env.audit(p, "display.delete", "display", display.id, "deleted display '\(display.name)'"))
-            await env.channel.disconnect(display.id, reason: "display deleted")
+            env.channel.disconnect(display.id, reason: "display deleted")
             return Response(status: .noContent)
         }
         group.post("displays/import", use: importDisplays)

@@ -109,10 +109,16 @@ struct APIError: Error, Sendable {
     }
 
     func response() -> Response {
+        let (head, body) = responseParts()
+        return Response(status: head.status, headers: head.headerFields, body: .init(byteBuffer: body))
+    }
+
+    /// The response head and JSON body, for writers below the router.
+    func responseParts() -> (HTTPResponse, ByteBuffer) {
         let body = Body(error: .init(code: code.rawValue, message: message, field: field, issues: issues.isEmpty ? nil : issues))
         let data = (try? JSONBody.encoder.encode(body)) ?? Data(#"{"error":{"code":"internal_error","message":"internal error"}}"#.utf8)
         var fields = headers
         fields[.contentType] = "application/json; charset=utf-8"
-        return Response(status: code.status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return (HTTPResponse(status: code.status, headerFields: fields), ByteBuffer(bytes: data))
     }
 }
