@@ -14,12 +14,13 @@ public func buildRouter(
 
 func makeEnvironment(store: any Storage, configuration: ServerConfiguration, logger: Logger, clock: @escaping @Sendable () -> Date) -> ServerEnvironment {
     let hub = ChannelHub(heartbeat: .seconds(max(1, configuration.heartbeatSeconds)), clock: clock)
+    let directory = DisplayDirectory(store: store)
     return ServerEnvironment(
         store: store, configuration: configuration, hasher: PasswordHasher(cost: configuration.bcryptCost),
         throttle: LoginThrottle(limit: configuration.loginFailureLimit, window: configuration.loginWindow),
         metrics: ServerMetrics(), clock: clock, telemetry: TelemetryCache(), live: LiveReadings(),
         channel: hub, schedules: SchedulePublisher(store: store, hub: hub, logger: logger), workers: ChannelWorkers(),
-        alerts: AlertDispatcher(store: store, hub: hub, clock: clock, logger: logger))
+        alerts: AlertDispatcher(store: store, hub: hub, directory: directory, clock: clock, logger: logger), directory: directory)
 }
 
 func buildRouter(env: ServerEnvironment) -> Router<AppRequestContext> {

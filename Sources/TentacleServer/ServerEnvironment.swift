@@ -17,6 +17,7 @@ struct ServerEnvironment: Sendable {
     let schedules: SchedulePublisher
     let workers: ChannelWorkers
     let alerts: AlertDispatcher
+    let directory: DisplayDirectory
 
     /// An audit event by the caller.
     func audit(_ p: Principal, _ action: String, _ type: String, _ id: String, _ summary: String) -> AuditEvent {

@@ -69,6 +69,9 @@ public protocol AuditRepository: Sendable {
     func auditEntries(_ query: AuditQuery) async throws -> [AuditEntry]
     /// The id of the newest audit row (0 when empty): it moves exactly when something changed.
     func latestAuditId() async throws -> Int64
+    /// The id of the newest audit row about objects of `objectType` (0 when none): it moves
+    /// whenever one of them was created, changed or deleted.
+    func latestAuditId(objectType: String) async throws -> Int64
     /// Writes an audit row for an action that changes nothing stored, such as a remote command.
     func recordEvent(_ event: AuditEvent) async throws
 }

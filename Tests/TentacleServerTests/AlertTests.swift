@@ -81,6 +81,30 @@ extension LoopbackClient {
     }
 }
 
+/// Targeting reads the registry from memory; every change to it must show in the next alert.
+struct AlertTargetingTests {
+    @Test func theNextAlertSeesDisplaysMovedAddedAndDeleted() async throws {
+        try await Fixture.with { fixture in
+            try await fixture.test { api in
+                func targeted(_ id: String) async throws -> String {
+                    let xml = CAPDocument.alert(id, west: 13.38, east: 13.42)
+                    let r = try await api.send(.post, "/v1/alerts", as: .role(.alerter), body: xml, contentType: "application/cap+xml")
+                    #expect(r.status == .created, "\(r.text)")
+                    return r.text
+                }
+                #expect(try await targeted("t-1").contains(#""targeted":3"#))
+                let moved = try await api.send(.patch, "/v1/displays/north-2", json: #"{"lon": 13.2}"#)
+                #expect(moved.status == .ok, "\(moved.text)")
+                #expect(try await targeted("t-2").contains(#""targeted":2"#))
+                try await fixture.addDisplay("east-1", district: "north", lat: 52.5, lon: 13.41)
+                #expect(try await targeted("t-3").contains(#""targeted":3"#))
+                #expect(try await api.send(.delete, "/v1/displays/south-1").status == .noContent)
+                #expect(try await targeted("t-4").contains(#""targeted":2"#))
+            }
+        }
+    }
+}
+
 extension HeavyServerTests {
 @Suite struct AlertTests {
     @Test func postingNeedsTheAlerterRoleAndValidCAPAndStoresNothingOtherwise() async throws {

@@ -56,6 +56,12 @@ struct AuditRepositoryTests {
             }
             #expect(written == events)
             #expect(entries.map(\.id) == entries.map(\.id).sorted(by: >))
+            // The newest row per object type: what caches of the registry key on.
+            let newestDisplayRow = entries.first { $0.objectType == "display" }!.id
+            #expect(try await s.latestAuditId(objectType: "display") == newestDisplayRow)
+            #expect(try await s.latestAuditId(objectType: "user") == entries.first!.id)
+            #expect(try await s.latestAuditId(objectType: "sensor") == 0)
+            #expect(try await s.latestAuditId() == entries.first!.id)
             #expect(entries.allSatisfy { $0.time == t })
         }
     }

@@ -359,20 +359,20 @@ public actor Agent: Service {
 
     /// Draws `key` and sends the frame through the output stage to every sink.
     private func output(_ key: PlayKey, at now: Date, alerts: [ServerMessage.AlertNotice], player: Player) {
-        var frame = self.frame ?? Frame(width: player.display.width, height: player.display.height)
-        if frame.width != player.display.width || frame.height != player.display.height {
-            frame = Frame(width: player.display.width, height: player.display.height)
-        }
+        let size = (player.display.width, player.display.height)
+        var frame: Frame
         if let sharedFrames, key.kind == .alert || key.kind == .nothing {
-            // Alert banners use no sensor data: every display of a size draws the same frame at an instant.
+            // Alert banners use no sensor data: every display of a size draws the same frame at an
+            // instant, and none of them needs a frame of its own for it.
             let bucket = Int((now.timeIntervalSince1970 * max(configuration.fps, 1)).rounded(.down))
-            let size = (frame.width, frame.height)
             frame = sharedFrames.frame("\(key.kind.rawValue)|\(key.alertId ?? "")|\(size.0)x\(size.1)|\(bucket)") {
                 var drawn = Frame(width: size.0, height: size.1)
                 player.draw(key, at: now, alerts: alerts, data: [:], into: &drawn)
                 return drawn
             }
         } else {
+            frame = self.frame ?? Frame(width: size.0, height: size.1)
+            if frame.width != size.0 || frame.height != size.1 { frame = Frame(width: size.0, height: size.1) }
             player.draw(key, at: now, alerts: alerts, data: sensorData(at: now), into: &frame)
         }
         self.frame = frame
@@ -460,12 +460,21 @@ public actor Agent: Service {
 
     // MARK: - Reports
 
+    /// The report loop looks at least this often, so a changed heartbeat is noticed.
+    static let longestReportSleep: Duration = .seconds(5)
+
     private func reportLoop() async {
         let start = ContinuousClock.now
         var lastHealth = start, lastPlays = start, lastReadings = start
         framesSince = clock()
         while !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(250))
+            // Sleep until the next thing is due rather than polling: a simulator runs thousands of
+            // agents in one process, and their wake-ups add up.
+            var due = [lastHealth + configuration.healthInterval, lastPlays + configuration.playLogInterval]
+            if outbound != nil { due.append(lastHeard + heartbeat * 3) }
+            if let interval = configuration.readingsInterval { due.append(lastReadings + interval) }
+            let wake = min(due.min()!, ContinuousClock.now + Self.longestReportSleep)
+            try? await Task.sleep(until: max(wake, ContinuousClock.now + .milliseconds(10)), clock: .continuous)
             let now = ContinuousClock.now
             if let outbound, now - lastHeard > heartbeat * 3 {
                 // A server that stopped answering (a dead link rather than a closed one) is left for a new connection.

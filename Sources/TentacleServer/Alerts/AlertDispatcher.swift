@@ -39,15 +39,20 @@ final class AlertDispatcher: Service, Sendable {
     }
 
     let store: any Storage
+    let directory: DisplayDirectory
     let hub: ChannelHub
     let clock: @Sendable () -> Date
     let logger: Logger
     let resendAfter: Duration
     private let state = Mutex(State())
 
-    init(store: any Storage, hub: ChannelHub, clock: @escaping @Sendable () -> Date, logger: Logger, resendAfter: Duration = .seconds(5)) {
+    init(
+        store: any Storage, hub: ChannelHub, directory: DisplayDirectory, clock: @escaping @Sendable () -> Date, logger: Logger,
+        resendAfter: Duration = .seconds(5)
+    ) {
         self.store = store
         self.hub = hub
+        self.directory = directory
         self.clock = clock
         self.logger = logger
         self.resendAfter = resendAfter
@@ -55,6 +60,12 @@ final class AlertDispatcher: Service, Sendable {
 
     func run() async throws {
         try await loadIfNeeded()
+        // The first alert of an emergency should not wait for the registry to be read.
+        do {
+            _ = try await directory.displays(scope: .all)
+        } catch {
+            logger.warning("cannot read the display registry for alert targeting yet", metadata: ["error": "\(error)"])
+        }
         var tick = 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(200)) }
@@ -84,7 +95,7 @@ final class AlertDispatcher: Service, Sendable {
     func publish(_ record: AlertRecord, text: String, targets: [String]) async {
         let active = Active(record: record, text: text, targets: Set(targets), shown: [])
         state.withLock { $0.active[record.id] = active }
-        await send(record.id, to: targets.compactMap { hub.session($0) })
+        await send(record.id, to: hub.sessions(targets))
     }
 
     /// Alerts cancelled, replaced or expired: every connected display they targeted drops them.
@@ -142,7 +153,7 @@ final class AlertDispatcher: Service, Sendable {
                 s.progress.append((alertId, AlertDelivery(displayId: session.displayId, state: .delivered, deliveredAt: now)))
             }
         }
-        for session in sessions { session.post(payload) }
+        DeviceSession.post(payload, to: sessions)
     }
 
     func flush() async {

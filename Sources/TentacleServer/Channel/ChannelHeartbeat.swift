@@ -57,13 +57,15 @@ struct ChannelHeartbeat: Service {
     private func pingAndReap() {
         let now = ContinuousClock.now
         let ping = DeviceSession.payload(.ping(.init(t: Reading.milliseconds(hub.clock()))))
+        var alive: [DeviceSession] = []
         for session in hub.sessions {
             let silent = session.state.withLock { now - $0.lastHeard }
             if silent > hub.heartbeat * 3 {
                 session.close(.goingAway, reason: "no answer to three heartbeats")
             } else {
-                session.post(ping)
+                alive.append(session)
             }
         }
+        DeviceSession.post(ping, to: alive)
     }
 }

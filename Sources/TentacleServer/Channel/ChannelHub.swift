@@ -76,6 +76,26 @@ final class DeviceSession: Sendable {
         }
     }
 
+    /// Queues one message for many displays: one task per event loop writes it to all of that
+    /// loop's channels, rather than one hop per display.
+    static func post(_ payload: ByteBuffer, to sessions: [DeviceSession]) {
+        guard payload.readableBytes <= DeviceChannel.maxFrameBytes else {
+            for session in sessions { session.post(payload) }
+            return
+        }
+        var byLoop: [ObjectIdentifier: (loop: any EventLoop, channels: [any NIOCore.Channel])] = [:]
+        for session in sessions {
+            let loop = session.channel.eventLoop
+            byLoop[ObjectIdentifier(loop), default: (loop, [])].channels.append(session.channel)
+        }
+        let frame = WebSocketFrame(fin: true, opcode: .text, data: payload)
+        for (loop, channels) in byLoop.values {
+            loop.execute {
+                for channel in channels { channel.writeAndFlush(frame, promise: nil) }
+            }
+        }
+    }
+
     /// Queues one text message; when the display reads slower than the server writes, waits until
     /// it caught up, and closes the channel when it does not within `slowReaderTimeout`.
     func send(_ payload: ByteBuffer) async {
@@ -214,6 +234,11 @@ final class ChannelHub: Sendable {
 
     func session(_ displayId: String) -> DeviceSession? {
         state.withLock { $0.sessions[displayId] }
+    }
+
+    /// The open sessions of the displays in `displayIds`, under one lock.
+    func sessions(_ displayIds: [String]) -> [DeviceSession] {
+        state.withLock { s in displayIds.compactMap { s.sessions[$0] } }
     }
 
     var sessions: [DeviceSession] {

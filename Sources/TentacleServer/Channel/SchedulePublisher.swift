@@ -77,7 +77,7 @@ final class SchedulePublisher: Service, Sendable {
 
     /// Sends the current schedule to each session that does not hold it yet.
     func push(to sessions: [DeviceSession]) async {
-        var sends: [(DeviceSession, ByteBuffer)] = []
+        var sends: [String: (payload: ByteBuffer, sessions: [DeviceSession])] = [:]
         for session in sessions {
             guard let built = try? await schedule(for: session.display) else { continue }
             let changed = session.state.withLock { s in
@@ -85,10 +85,9 @@ final class SchedulePublisher: Service, Sendable {
                 s.scheduleVersion = built.version
                 return true
             }
-            if changed { sends.append((session, built.payload)) }
+            if changed { sends[built.version, default: (built.payload, [])].sessions.append(session) }
         }
-        guard !sends.isEmpty else { return }
-        for (session, payload) in sends { session.post(payload) }
+        for (payload, sessions) in sends.values { DeviceSession.post(payload, to: sessions) }
     }
 
     /// The schedule message for `display` from the current content.

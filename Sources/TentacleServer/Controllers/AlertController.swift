@@ -107,7 +107,7 @@ struct AlertController {
         let candidates = cap.candidates(geocodes: Self.geocodeTable(try await env.store.districts()))
         guard !candidates.isEmpty else { return [] }
         let testsOnly = cap.status != .actual
-        return try await env.store.everyDisplay(scope: scope)
+        return try await env.directory.displays(scope: scope)
             .filter { display in (!testsOnly || display.tags.contains(Self.testTag)) && candidates.contains { $0.target.matches(display) } }
             .map(\.id)
     }

@@ -7,6 +7,12 @@ extension SQLiteStore: AuditRepository {
         try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM audit_log") ?? 0 }
     }
 
+    public func latestAuditId(objectType: String) async throws -> Int64 {
+        try await pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT max(id) FROM audit_log WHERE object_type = ?", arguments: [objectType]) ?? 0
+        }
+    }
+
     public func recordEvent(_ event: AuditEvent) async throws {
         try await write { db in try self.append(event, db) }
     }
