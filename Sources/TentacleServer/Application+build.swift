@@ -20,7 +20,9 @@ func makeEnvironment(store: any Storage, configuration: ServerConfiguration, log
         throttle: LoginThrottle(limit: configuration.loginFailureLimit, window: configuration.loginWindow),
         metrics: ServerMetrics(), clock: clock, telemetry: TelemetryCache(), live: LiveReadings(),
         channel: hub, schedules: SchedulePublisher(store: store, hub: hub, logger: logger), workers: ChannelWorkers(),
-        alerts: AlertDispatcher(store: store, hub: hub, directory: directory, clock: clock, logger: logger), directory: directory)
+        alerts: AlertDispatcher(store: store, hub: hub, directory: directory, clock: clock, logger: logger), directory: directory,
+        playWrites: GroupCommit { try await store.recordPlays($0, at: clock()) },
+        readingWrites: GroupCommit { try await store.ingest($0, at: clock()) })
 }
 
 func buildRouter(env: ServerEnvironment) -> Router<AppRequestContext> {

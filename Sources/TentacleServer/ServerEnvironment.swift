@@ -18,6 +18,9 @@ struct ServerEnvironment: Sendable {
     let workers: ChannelWorkers
     let alerts: AlertDispatcher
     let directory: DisplayDirectory
+    /// Proof of play and readings from display channels, committed many displays at a time.
+    let playWrites: GroupCommit<PlayBatch, Bool>
+    let readingWrites: GroupCommit<ReadingBatch, BatchOutcome>
 
     /// An audit event by the caller.
     func audit(_ p: Principal, _ action: String, _ type: String, _ id: String, _ summary: String) -> AuditEvent {

@@ -227,12 +227,33 @@ public struct StoredScreenshot: Hashable, Sendable {
     }
 }
 
+/// One proof-of-play batch as a display sent it.
+public struct PlayBatch: Hashable, Sendable {
+    public var displayId: String
+    public var seq: Int64
+    public var plays: [PlayRecord]
+
+    public init(displayId: String, seq: Int64, plays: [PlayRecord]) {
+        self.displayId = displayId
+        self.seq = seq
+        self.plays = plays
+    }
+}
+
+extension DeviceRepository {
+    /// Stores one proof-of-play batch unless (display, seq) was stored before; returns whether it was new.
+    public func recordPlays(displayId: String, seq: Int64, plays: [PlayRecord], at time: Date) async throws -> Bool {
+        try await recordPlays([PlayBatch(displayId: displayId, seq: seq, plays: plays)], at: time)[0]
+    }
+}
+
 /// What displays report over the channel: presence, proof of play and screenshots.
 public protocol DeviceRepository: Sendable {
     /// Sets status and last-seen of many displays in one transaction; unknown ids are skipped.
     func recordPresence(_ updates: [PresenceUpdate]) async throws
-    /// Stores a proof-of-play batch unless (display, seq) was stored before; returns whether it was new.
-    func recordPlays(displayId: String, seq: Int64, plays: [PlayRecord], at time: Date) async throws -> Bool
+    /// Stores proof-of-play batches of many displays in one transaction, each unless (display, seq)
+    /// was stored before (also earlier in the same call); returns, in order, whether each was new.
+    func recordPlays(_ batches: [PlayBatch], at time: Date) async throws -> [Bool]
     /// Plays of a display overlapping [from, to), oldest first, at most `limit`.
     func plays(displayId: String, from: Int64, to: Int64, limit: Int) async throws -> [PlayRecord]
     func saveScreenshot(displayId: String, _ shot: StoredScreenshot) async throws

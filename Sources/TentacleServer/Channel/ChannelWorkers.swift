@@ -1,4 +1,5 @@
 import Logging
+import NIOWebSocket
 import ServiceLifecycle
 import TentacleCore
 
@@ -58,6 +59,11 @@ struct ChannelProcessor: Service {
             await workers.run(channel, logger: logger)
         } onGracefulShutdown: {
             workers.finish()
+        }
+        // Display channels live in NIO handlers, not in tasks that a cancelled server would end:
+        // close them here, whether the server stops gracefully or is cancelled.
+        for session in channel.hub.sessions {
+            session.close(.goingAway, reason: "the server is shutting down")
         }
     }
 }

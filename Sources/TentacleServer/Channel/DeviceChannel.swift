@@ -90,7 +90,7 @@ struct DeviceChannel {
         case .message(let session, let message):
             hub.heard(session)
             do {
-                try await handle(message, session: session)
+                try await handle(message, session: session, logger: logger)
             } catch let error as TentacleCore.ChannelError {
                 await refuse(session, error, logger: logger)
             } catch {
@@ -111,7 +111,7 @@ struct DeviceChannel {
         await session.send(.error(.init(code: error.code.rawValue, message: error.message, field: error.field)))
     }
 
-    private func handle(_ message: AgentMessage, session: DeviceSession) async throws {
+    private func handle(_ message: AgentMessage, session: DeviceSession, logger: Logger) async throws {
         switch message {
         case .hello(let hello):
             try await greet(session, hello)
@@ -119,7 +119,7 @@ struct DeviceChannel {
             break
         case .readings(let batch):
             let readings = batch.readings.map { Reading(source: session.displayId, metric: $0.metric, time: $0.time, value: $0.value) }
-            try await ingest(ReadingBatch(source: session.displayId, sequence: batch.seq, readings: readings), session: session)
+            try await ingest(ReadingBatch(source: session.displayId, sequence: batch.seq, readings: readings), type: "readings", session: session, logger: logger)
         case .health(let report):
             var readings = [
                 Reading(source: session.displayId, metric: "fps", time: report.at, value: report.fps),
@@ -127,7 +127,7 @@ struct DeviceChannel {
             ]
             if let t = report.panelTempC { readings.append(Reading(source: session.displayId, metric: "panel_temp_c", time: report.at, value: t)) }
             if let lux = report.lux { readings.append(Reading(source: session.displayId, metric: "lux", time: report.at, value: lux)) }
-            try await ingest(ReadingBatch(source: session.displayId, sequence: report.seq, readings: readings), session: session)
+            try await ingest(ReadingBatch(source: session.displayId, sequence: report.seq, readings: readings), type: "health", session: session, logger: logger)
             // A panel that cannot keep up or runs hot needs a technician before it fails.
             let degraded = report.fps < 5 || (report.panelTempC ?? 0) > 75
             session.state.withLock { $0.status = degraded ? .degraded : .online }
@@ -146,8 +146,9 @@ struct DeviceChannel {
                     displayId: session.displayId, kind: $0.kind, layoutId: $0.layoutId, campaignId: $0.campaignId, revision: $0.revision,
                     alertId: $0.alertId, start: $0.start, end: $0.end)
             }
-            let stored = try await env.store.recordPlays(displayId: session.displayId, seq: log.seq, plays: records, at: env.clock())
-            await session.send(.received(.init(seq: log.seq, duplicate: !stored)))
+            env.playWrites.submit(PlayBatch(displayId: session.displayId, seq: log.seq, plays: records)) { result in
+                Self.settle(session, result.map { .received(.init(seq: log.seq, duplicate: !$0)) }, type: "playLog", logger: logger)
+            }
         case .ack(let ack):
             session.state.withLock { _ = $0.settledAlerts.insert(ack.alertId) }
             env.alerts.acknowledged(ack.alertId, by: session.displayId, shownAt: ack.shownAt)
@@ -189,7 +190,7 @@ struct DeviceChannel {
     }
 
     /// Readings from the channel take the HTTP ingest path: the same validation, idempotency and live updates.
-    private func ingest(_ batch: ReadingBatch, session: DeviceSession) async throws {
+    private func ingest(_ batch: ReadingBatch, type: String, session: DeviceSession, logger: Logger) async throws {
         let catalogue = try await env.telemetry.metrics(env.store)
         let check = BatchValidation.check(
             batch, catalogue: catalogue, now: env.clock(), mode: .partial, limits: ReadingLimits(retention: env.configuration.retention))
@@ -200,10 +201,27 @@ struct DeviceChannel {
             await session.send(.received(.init(seq: batch.sequence, duplicate: false, refused: refused, reason: reason ?? "no readings")))
             return
         }
-        let outcome = try await env.store.ingest([accepted], at: env.clock())
-        let duplicate: Bool
-        if case .duplicate = outcome.first?.result { duplicate = true } else { duplicate = false }
-        if !duplicate { env.live.publish([accepted]) }
-        await session.send(.received(.init(seq: batch.sequence, duplicate: duplicate, refused: refused == 0 ? nil : refused, reason: reason)))
+        let live = env.live
+        env.readingWrites.submit(accepted) { result in
+            Self.settle(session, result.map { outcome in
+                let duplicate: Bool
+                if case .duplicate = outcome.result { duplicate = true } else { duplicate = false }
+                if !duplicate { live.publish([accepted]) }
+                return .received(.init(seq: batch.sequence, duplicate: duplicate, refused: refused == 0 ? nil : refused, reason: reason))
+            }, type: type, logger: logger)
+        }
+    }
+
+    /// Tells the display what became of a batch once its transaction is over: `received`, or
+    /// `internal` when it could not be stored, so the agent keeps it and sends it again later.
+    private static func settle(_ session: DeviceSession, _ result: Result<ServerMessage, any Error>, type: String, logger: Logger) {
+        switch result {
+        case .success(let reply):
+            session.post(DeviceSession.payload(reply))
+        case .failure(let error):
+            logger.error("channel batch not stored", metadata: ["display": "\(session.displayId)", "type": "\(type)", "error": "\(error)"])
+            session.post(DeviceSession.payload(.error(.init(
+                code: "internal", message: "the server could not process '\(type)'; send it again later", field: nil))))
+        }
     }
 }

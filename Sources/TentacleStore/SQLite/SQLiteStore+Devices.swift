@@ -13,23 +13,24 @@ extension SQLiteStore: DeviceRepository {
         }
     }
 
-    public func recordPlays(displayId: String, seq: Int64, plays: [PlayRecord], at time: Date) async throws -> Bool {
+    public func recordPlays(_ batches: [PlayBatch], at time: Date) async throws -> [Bool] {
         let received = Reading.milliseconds(time)
         return try await write { db in
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO play_batches (display_id, seq, received_at) VALUES (?, ?, ?)",
-                arguments: [displayId, seq, received])
-            guard db.changesCount == 1 else { return false }
-            let statement = try db.cachedStatement(sql: """
+            let claim = try db.cachedStatement(sql: "INSERT OR IGNORE INTO play_batches (display_id, seq, received_at) VALUES (?, ?, ?)")
+            let insert = try db.cachedStatement(sql: """
                 INSERT INTO plays (display_id, start, "end", kind, layout_id, campaign_id, revision, alert_id, seq, received_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            for p in plays {
-                try statement.execute(arguments: [
-                    displayId, p.start, p.end, p.kind, p.layoutId, p.campaignId, p.revision, p.alertId, seq, received,
-                ])
+            return try batches.map { batch in
+                try claim.execute(arguments: [batch.displayId, batch.seq, received])
+                guard db.changesCount == 1 else { return false }
+                for p in batch.plays {
+                    try insert.execute(arguments: [
+                        batch.displayId, p.start, p.end, p.kind, p.layoutId, p.campaignId, p.revision, p.alertId, batch.seq, received,
+                    ])
+                }
+                return true
             }
-            return true
         }
     }
 
