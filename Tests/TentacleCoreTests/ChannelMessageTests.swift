@@ -86,3 +86,39 @@ import TentacleCore
         #expect(throws: ChannelError.self) { _ = try ServerMessage.decode(AgentMessage.pong(.init(t: 1)).encoded()) }
     }
 }
+
+/// The messages written without the encoder must be exactly what the encoder writes.
+struct DirectEncodingTests {
+    static let agentMessages: [AgentMessage] = [
+        .pong(.init(t: 0)), .pong(.init(t: -1)), .pong(.init(t: Int64.max)), .pong(.init(t: 1_767_225_600_123)),
+        .ack(.init(alertId: "flood-1", shownAt: 1_767_225_600_123)),
+        .ack(.init(alertId: "urn:oid:2.49.0.1.276.0.DWD.PVW.1/2026-01-01 x", shownAt: 0)),
+        .ack(.init(alertId: "", shownAt: -5)),
+    ]
+    static let serverMessages: [ServerMessage] = [
+        .ping(.init(t: 0)), .ping(.init(t: 1_767_225_600_123)), .ping(.init(t: Int64.min)),
+        .received(.init(seq: 0, duplicate: false)), .received(.init(seq: 9_007_199_254_740_993, duplicate: true)),
+    ]
+
+    @Test(arguments: agentMessages)
+    func agentMessagesMatchTheEncoder(message: AgentMessage) throws {
+        let direct = try #require(message.directlyEncoded)
+        #expect(String(decoding: direct, as: UTF8.self) == String(decoding: message.encoded(with: Channel.encoder()), as: UTF8.self))
+        #expect(try AgentMessage.decode(direct) == message)
+    }
+
+    @Test(arguments: serverMessages)
+    func serverMessagesMatchTheEncoder(message: ServerMessage) throws {
+        let direct = try #require(message.directlyEncoded)
+        #expect(String(decoding: direct, as: UTF8.self) == String(decoding: message.encoded(with: Channel.encoder()), as: UTF8.self))
+        #expect(try ServerMessage.decode(direct) == message)
+    }
+
+    @Test func textThatNeedsEscapingAndOptionalFieldsTakeTheEncoder() {
+        for id in ["say \"hi\"", "back\\slash", "line\nbreak", "Überschwemmung", "tab\t"] {
+            #expect(AgentMessage.ack(.init(alertId: id, shownAt: 1)).directlyEncoded == nil, "\(id)")
+        }
+        #expect(ServerMessage.received(.init(seq: 1, duplicate: false, refused: 2, reason: "pm25 out of range")).directlyEncoded == nil)
+        #expect(AgentMessage.hello(.init(agent: "a", width: 1, height: 1, scheduleVersion: nil)).directlyEncoded == nil)
+    }
+}

@@ -171,7 +171,7 @@ public actor Agent: Service {
     }
 
     private func send(_ message: AgentMessage) async {
-        await send(text: String(decoding: message.encoded(with: encoder), as: UTF8.self))
+        await send(text: String(decoding: message.directlyEncoded ?? message.encoded(with: encoder), as: UTF8.self))
     }
 
     private func send(text: String) async {

@@ -106,7 +106,25 @@ extension AgentMessage: ChannelPayloads {
         try Channel.decode(bytes, decoder: decoder)
     }
 
-    public func encoded(with encoder: JSONEncoder = Channel.encoder()) -> [UInt8] {
+    /// The message as JSON. Pongs and acknowledgements, sent by every display, are written
+    /// directly; they come out byte for byte as the encoder writes them.
+    public func encoded() -> [UInt8] {
+        directlyEncoded ?? encoded(with: Channel.encoder())
+    }
+
+    /// The JSON of a message written without the encoder, or nil for one that needs it.
+    public var directlyEncoded: [UInt8]? {
+        switch self {
+        case .pong(let p): FastJSON.object([("t", .int(p.t)), ("type", .string(type)), ("v", .int(Int64(Channel.version)))])
+        case .ack(let p) where FastJSON.isPlain(p.alertId):
+            FastJSON.object([
+                ("alertId", .string(p.alertId)), ("shownAt", .int(p.shownAt)), ("type", .string(type)), ("v", .int(Int64(Channel.version))),
+            ])
+        default: nil
+        }
+    }
+
+    public func encoded(with encoder: JSONEncoder) -> [UInt8] {
         switch self {
         case .hello(let p): Channel.encode(type: type, p, with: encoder)
         case .pong(let p): Channel.encode(type: type, p, with: encoder)
@@ -138,7 +156,25 @@ extension ServerMessage: ChannelPayloads {
         try Channel.decode(bytes, decoder: decoder)
     }
 
-    public func encoded(with encoder: JSONEncoder = Channel.encoder()) -> [UInt8] {
+    /// The message as JSON. Pings and plain `received` answers, sent to every display, are
+    /// written directly; they come out byte for byte as the encoder writes them.
+    public func encoded() -> [UInt8] {
+        directlyEncoded ?? encoded(with: Channel.encoder())
+    }
+
+    /// The JSON of a message written without the encoder, or nil for one that needs it.
+    public var directlyEncoded: [UInt8]? {
+        switch self {
+        case .ping(let p): FastJSON.object([("t", .int(p.t)), ("type", .string(type)), ("v", .int(Int64(Channel.version)))])
+        case .received(let p) where p.refused == nil && p.reason == nil:
+            FastJSON.object([
+                ("duplicate", .bool(p.duplicate)), ("seq", .int(p.seq)), ("type", .string(type)), ("v", .int(Int64(Channel.version))),
+            ])
+        default: nil
+        }
+    }
+
+    public func encoded(with encoder: JSONEncoder) -> [UInt8] {
         switch self {
         case .welcome(let p): Channel.encode(type: type, p, with: encoder)
         case .schedule(let p): Channel.encode(type: type, p, with: encoder)
@@ -150,5 +186,42 @@ extension ServerMessage: ChannelPayloads {
         case .alertCancel(let p): Channel.encode(type: type, p, with: encoder)
         case .error(let p): Channel.encode(type: type, p, with: encoder)
         }
+    }
+}
+
+/// A flat JSON object of plain values, for the few small messages sent so often that the
+/// encoder's own work shows; keys are given in sorted order, as the encoder sorts them.
+enum FastJSON {
+    enum Value {
+        case int(Int64)
+        case bool(Bool)
+        /// Only strings for which `isPlain` holds: nothing in them needs escaping.
+        case string(String)
+    }
+
+    /// Printable ASCII without quote or backslash.
+    static func isPlain(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+    }
+
+    static func object(_ fields: [(String, Value)]) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        out.reserveCapacity(64)
+        for (i, (key, value)) in fields.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "\""))
+            out += key.utf8
+            out += #"":"#.utf8
+            switch value {
+            case .int(let n): out += String(n).utf8
+            case .bool(let b): out += (b ? "true" : "false").utf8
+            case .string(let text):
+                out.append(UInt8(ascii: "\""))
+                out += text.utf8
+                out.append(UInt8(ascii: "\""))
+            }
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 }

@@ -6,7 +6,7 @@ import Synchronization
 import TentacleCore
 import TentacleStore
 
-/// Keeps the channel's view of the city true: pings every display each heartbeat, closes
+/// Keeps the channel's view of the city true: pings every display once each heartbeat, closes
 /// channels that stopped answering, and writes presence (status, last seen) to the store in
 /// one transaction a second rather than one per message.
 struct ChannelHeartbeat: Service {
@@ -16,14 +16,11 @@ struct ChannelHeartbeat: Service {
 
     func run() async throws {
         try await markEveryoneOffline()
-        var sincePing = Duration.zero
+        var second = 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
-            sincePing += .seconds(1)
-            if sincePing >= hub.heartbeat {
-                sincePing = .zero
-                pingAndReap()
-            }
+            second += 1
+            pingAndReap(second: second)
             await flush()
         }
         await flush()
@@ -54,11 +51,15 @@ struct ChannelHeartbeat: Service {
         }
     }
 
-    private func pingAndReap() {
+    /// Pings the displays whose turn it is: each display once per heartbeat, spread over the
+    /// heartbeat's seconds, so a city's worth of pings and pongs never arrives at once (an alert
+    /// sent at that moment would wait behind them).
+    private func pingAndReap(second: Int) {
         let now = ContinuousClock.now
+        let slots = max(1, Int(hub.heartbeat.components.seconds))
         let ping = DeviceSession.payload(.ping(.init(t: Reading.milliseconds(hub.clock()))))
         var alive: [DeviceSession] = []
-        for session in hub.sessions {
+        for session in hub.sessions where session.id % slots == second % slots {
             let silent = session.state.withLock { now - $0.lastHeard }
             if silent > hub.heartbeat * 3 {
                 session.close(.goingAway, reason: "no answer to three heartbeats")
