@@ -22,7 +22,14 @@ func makeEnvironment(store: any Storage, configuration: ServerConfiguration, log
         channel: hub, schedules: SchedulePublisher(store: store, hub: hub, logger: logger), workers: ChannelWorkers(),
         alerts: AlertDispatcher(store: store, hub: hub, directory: directory, clock: clock, logger: logger), directory: directory,
         playWrites: GroupCommit { try await store.recordPlays($0, at: clock()) },
-        readingWrites: GroupCommit { try await store.ingest($0, at: clock()) })
+        readingWrites: GroupCommit(maxBatch: 64) { requests in
+            let outcomes = try await store.ingest(requests.flatMap { $0 }, at: clock())
+            var rest = outcomes[...]
+            return requests.map { batches in
+                defer { rest = rest.dropFirst(batches.count) }
+                return Array(rest.prefix(batches.count))
+            }
+        })
 }
 
 func buildRouter(env: ServerEnvironment) -> Router<AppRequestContext> {

@@ -18,9 +18,11 @@ struct ServerEnvironment: Sendable {
     let workers: ChannelWorkers
     let alerts: AlertDispatcher
     let directory: DisplayDirectory
-    /// Proof of play and readings from display channels, committed many displays at a time.
+    /// Proof of play from display channels, committed many displays at a time.
     let playWrites: GroupCommit<PlayBatch, Bool>
-    let readingWrites: GroupCommit<ReadingBatch, BatchOutcome>
+    /// Readings from HTTP requests and display channels, committed many at a time; each item is
+    /// one request's (or one channel message's) batches, which stay in one transaction.
+    let readingWrites: GroupCommit<[ReadingBatch], [BatchOutcome]>
 
     /// An audit event by the caller.
     func audit(_ p: Principal, _ action: String, _ type: String, _ id: String, _ summary: String) -> AuditEvent {

@@ -202,10 +202,10 @@ struct DeviceChannel {
             return
         }
         let live = env.live
-        env.readingWrites.submit(accepted) { result in
-            Self.settle(session, result.map { outcome in
+        env.readingWrites.submit([accepted]) { result in
+            Self.settle(session, result.map { outcomes in
                 let duplicate: Bool
-                if case .duplicate = outcome.result { duplicate = true } else { duplicate = false }
+                if case .duplicate = outcomes.first?.result { duplicate = true } else { duplicate = false }
                 if !duplicate { live.publish([accepted]) }
                 return .received(.init(seq: batch.sequence, duplicate: duplicate, refused: refused == 0 ? nil : refused, reason: reason))
             }, type: type, logger: logger)

@@ -125,7 +125,7 @@ struct TelemetryController {
                 .validationFailed, "readings refused, nothing stored: \(ValidationError(check.issues).summary)",
                 field: check.issues.first?.field, issues: check.issues)
         }
-        let outcomes = try await env.store.ingest(check.accepted, at: env.clock())
+        let outcomes = try await env.readingWrites.write(check.accepted)
         let stored = zip(check.accepted, outcomes).compactMap { batch, outcome in
             if case .stored = outcome.result { return batch } else { return nil }
         }

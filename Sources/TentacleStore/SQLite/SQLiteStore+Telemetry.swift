@@ -1,66 +1,108 @@
 public import Foundation
 import GRDB
+import Synchronization
 public import TentacleCore
 
 extension SQLiteStore: TelemetryRepository {
     public func ingest(_ batches: [ReadingBatch], at time: Date) async throws -> [BatchOutcome] {
         let receivedAt = Reading.milliseconds(time)
-        return try await write { db in
-            try batches.map { try Self.ingest($0, receivedAt: receivedAt, db) }
+        let known = seriesIds.withLock { $0 }
+        let (outcomes, created) = try await write { db in
+            var ids = SeriesIds(known: known)
+            let outcomes = try batches.map { try Self.ingest($0, receivedAt: receivedAt, ids: &ids, db) }
+            return (outcomes, ids.created)
         }
+        // Only series whose rows committed are remembered; series are never deleted.
+        if !created.isEmpty { seriesIds.withLock { $0.merge(created) { old, _ in old } } }
+        return outcomes
     }
 
     /// Stores one batch inside the caller's transaction; the hot path of ingest, so every
-    /// statement is prepared once per connection and rebound per row.
-    private static func ingest(_ batch: ReadingBatch, receivedAt: Int64, _ db: Database) throws -> BatchOutcome {
-        let claim = try db.cachedStatement(
-            sql: "INSERT OR IGNORE INTO ingest_batches (source, sequence, received_at, reading_count) VALUES (?, ?, ?, ?)")
-        try claim.execute(arguments: [batch.source, batch.sequence, receivedAt, batch.readings.count])
+    /// statement is prepared once per connection and values are bound without boxing.
+    private static func ingest(_ batch: ReadingBatch, receivedAt: Int64, ids: inout SeriesIds, _ db: Database) throws -> BatchOutcome {
+        let claim = try BoundStatement(
+            db, sql: "INSERT OR IGNORE INTO ingest_batches (source, sequence, received_at, reading_count) VALUES (?, ?, ?, ?)")
+        claim.bind(1, batch.source)
+        claim.bind(2, batch.sequence)
+        claim.bind(3, receivedAt)
+        claim.bind(4, Int64(batch.readings.count))
+        try claim.run()
         guard db.changesCount == 1 else { return BatchOutcome(source: batch.source, sequence: batch.sequence, result: .duplicate) }
 
-        var seriesIds: [SeriesKey: Int64] = [:]
+        var ownMetrics: [String: Int64] = [:]
+        var minutes: [SeriesBucket: RollupCell] = [:]
+        var hours: [SeriesBucket: RollupCell] = [:]
         var latest: [Int64: (time: Int64, value: Double)] = [:]
-        let insert = try db.cachedStatement(sql: "INSERT INTO readings (series, time, value) VALUES (?, ?, ?)")
+        minutes.reserveCapacity(batch.readings.count)
+        let insert = try BoundStatement(db, sql: "INSERT INTO readings (series, time, value) VALUES (?, ?, ?)")
         for reading in batch.readings {
-            let key = SeriesKey(source: reading.source, metric: reading.metric)
             let series: Int64
-            if let id = seriesIds[key] {
+            if reading.source == batch.source, let id = ownMetrics[reading.metric] {
                 series = id
             } else {
-                series = try seriesId(key, db)
-                seriesIds[key] = series
+                series = try ids.id(SeriesKey(source: reading.source, metric: reading.metric), db)
+                if reading.source == batch.source { ownMetrics[reading.metric] = series }
             }
-            insert.setUncheckedArguments([series, reading.time, reading.value])
-            try insert.execute()
+            insert.bind(1, series)
+            insert.bind(2, reading.time)
+            insert.bind(3, reading.value)
+            try insert.run()
+            let cell = RollupCell(value: reading.value, time: reading.time)
+            let minute = SeriesBucket(series: series, bucket: RollupTier.minute.bucketStart(reading.time))
+            if minutes[minute]?.merge(cell) == nil { minutes[minute] = cell }
+            let hour = SeriesBucket(series: series, bucket: RollupTier.hour.bucketStart(reading.time))
+            if hours[hour]?.merge(cell) == nil { hours[hour] = cell }
             // `>=`: among equal times the reading that arrived last wins, as in rollup cells.
             if let current = latest[series], current.time > reading.time { continue }
             latest[series] = (reading.time, reading.value)
         }
-        for tier in RollupTier.allCases {
-            let upsert = try db.cachedStatement(sql: upsertSQL(tier))
-            for (key, cell) in tier.rollUp(batch.readings) {
-                guard let series = seriesIds[SeriesKey(source: key.source, metric: key.metric)] else { continue }
-                upsert.setUncheckedArguments([series, key.bucketStart, cell.min, cell.max, cell.sum, cell.count, cell.last, cell.lastTime])
-                try upsert.execute()
+        for (tier, cells) in [(RollupTier.minute, minutes), (.hour, hours)] {
+            let upsert = try BoundStatement(db, sql: upsertSQL(tier))
+            for (key, cell) in cells {
+                upsert.bind(1, key.series)
+                upsert.bind(2, key.bucket)
+                upsert.bind(3, cell.min)
+                upsert.bind(4, cell.max)
+                upsert.bind(5, cell.sum)
+                upsert.bind(6, Int64(cell.count))
+                upsert.bind(7, cell.last)
+                upsert.bind(8, cell.lastTime)
+                try upsert.run()
             }
         }
-        let setLatest = try db.cachedStatement(sql: """
+        let setLatest = try BoundStatement(db, sql: """
             INSERT INTO latest (series, time, value) VALUES (?, ?, ?)
             ON CONFLICT (series) DO UPDATE SET time = excluded.time, value = excluded.value WHERE excluded.time >= latest.time
             """)
         for (series, value) in latest {
-            setLatest.setUncheckedArguments([series, value.time, value.value])
-            try setLatest.execute()
+            setLatest.bind(1, series)
+            setLatest.bind(2, value.time)
+            setLatest.bind(3, value.value)
+            try setLatest.run()
         }
         return BatchOutcome(source: batch.source, sequence: batch.sequence, result: .stored(batch.readings.count))
     }
 
-    private struct SeriesKey: Hashable {
-        var source: String
-        var metric: String
+    /// One rollup cell's place: a series and the start of its bucket.
+    private struct SeriesBucket: Hashable {
+        var series: Int64
+        var bucket: Int64
     }
 
-    private static func seriesId(_ key: SeriesKey, _ db: Database) throws -> Int64 {
+    /// Series ids during one transaction: the ones known before it, and the ones it creates.
+    struct SeriesIds {
+        let known: [SeriesKey: Int64]
+        var created: [SeriesKey: Int64] = [:]
+
+        mutating func id(_ key: SeriesKey, _ db: Database) throws -> Int64 {
+            if let id = known[key] ?? created[key] { return id }
+            let id = try SQLiteStore.seriesId(key, db)
+            created[key] = id
+            return id
+        }
+    }
+
+    static func seriesId(_ key: SeriesKey, _ db: Database) throws -> Int64 {
         let find = try db.cachedStatement(sql: "SELECT id FROM series WHERE source = ? AND metric = ?")
         if let id = try Int64.fetchOne(find, arguments: [key.source, key.metric]) { return id }
         let create = try db.cachedStatement(sql: "INSERT INTO series (source, metric) VALUES (?, ?)")

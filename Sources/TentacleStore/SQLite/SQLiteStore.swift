@@ -1,6 +1,13 @@
 public import Foundation
 import GRDB
+import Synchronization
 import TentacleCore
+
+/// A telemetry series: one metric of one source.
+struct SeriesKey: Hashable, Sendable {
+    var source: String
+    var metric: String
+}
 
 /// The embedded store: one SQLite file in WAL mode, written through a GRDB `DatabasePool`.
 ///
@@ -10,6 +17,8 @@ public final class SQLiteStore: Sendable {
     let pool: DatabasePool
     let clock: @Sendable () -> Date
     public let path: String
+    /// Ids of the telemetry series (source, metric) seen so far; series rows are never deleted.
+    let seriesIds = Mutex<[SeriesKey: Int64]>([:])
 
     /// Opens (creating if needed) the database at `path` and runs pending migrations.
     public init(path: String, clock: @escaping @Sendable () -> Date = { Date() }) throws {
