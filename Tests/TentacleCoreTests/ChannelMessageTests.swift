@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TentacleCore
+@testable import TentacleCore
 
 @Suite struct ChannelMessageTests {
     static let display = Display(
@@ -114,11 +114,84 @@ struct DirectEncodingTests {
         #expect(try ServerMessage.decode(direct) == message)
     }
 
+    @Test func whatIsWrittenDirectlyIsReadDirectly() throws {
+        for message in Self.agentMessages {
+            let bytes = message.encoded()
+            if case .pong(let p) = message, p.t == Int64.max { continue }  // 19 digits: left to the decoder
+            #expect(AgentMessage.directlyDecoded(bytes) == message, "\(String(decoding: bytes, as: UTF8.self))")
+        }
+        for message in Self.serverMessages {
+            let bytes = message.encoded()
+            if case .ping(let p) = message, p.t == Int64.min { continue }
+            if case .received(let r) = message, r.seq > 999_999_999_999_999_999 { continue }
+            #expect(ServerMessage.directlyDecoded(bytes) == message, "\(String(decoding: bytes, as: UTF8.self))")
+        }
+    }
+
+    @Test func anythingElseIsLeftToTheDecoder() {
+        let others = [
+            #"{ "t":1,"type":"pong","v":1}"#, #"{"type":"pong","t":1,"v":1}"#, #"{"t":01,"type":"pong","v":1}"#, #"{"t":-0,"type":"pong","v":1}"#,
+            #"{"t":1,"type":"pong","v":2}"#, #"{"t":1.5,"type":"pong","v":1}"#, #"{"t":1,"type":"pong","v":1,"x":2}"#,
+            #"{"alertId":"a\"b","shownAt":1,"type":"ack","v":1}"#, #"{"alertId":"a","shownAt":"1","type":"ack","v":1}"#,
+            #"{"alertId":"a","shownAt":1,"type":"ack","v":1"#, #"{"t":1,"type":"ping","v":1}"#, "{}", "", "{",
+        ]
+        for text in others {
+            #expect(AgentMessage.directlyDecoded(Array(text.utf8)) == nil, "\(text)")
+        }
+        #expect(ServerMessage.directlyDecoded(Array(#"{"t":1,"type":"pong","v":1}"#.utf8)) == nil)
+        #expect(ServerMessage.directlyDecoded(Array(#"{"duplicate":1,"seq":1,"type":"received","v":1}"#.utf8)) == nil)
+    }
+
+    /// Mutated messages: whenever the direct reader accepts one, the decoder reads the same message.
+    @Test func theDirectReaderNeverDisagreesWithTheDecoder() {
+        var random = SplitMix(seed: 0x7E17AC1E)
+        let seeds = (Self.agentMessages.map { $0.encoded() }) + Self.serverMessages.map { $0.encoded() }
+        let alphabet = Array(#"{}":,-0123456789tfruealsnypkdvcIh"\ "#.utf8)
+        var accepted = 0
+        for _ in 0..<5_000 {
+            var bytes = seeds.randomElement(using: &random)!
+            for _ in 0..<Int.random(in: 1...3, using: &random) {
+                let i = Int.random(in: 0..<bytes.count, using: &random)
+                switch Int.random(in: 0..<3, using: &random) {
+                case 0: bytes[i] = alphabet.randomElement(using: &random)!
+                case 1: bytes.remove(at: i)
+                default: bytes.insert(alphabet.randomElement(using: &random)!, at: i)
+                }
+                if bytes.isEmpty { bytes = [UInt8(ascii: "{")] }
+            }
+            if let direct = AgentMessage.directlyDecoded(bytes) {
+                accepted += 1
+                let full: AgentMessage? = try? Channel.decode(bytes, decoder: Channel.decoder())
+                #expect(full == direct, "\(String(decoding: bytes, as: UTF8.self))")
+            }
+            if let direct = ServerMessage.directlyDecoded(bytes) {
+                accepted += 1
+                let full: ServerMessage? = try? Channel.decode(bytes, decoder: Channel.decoder())
+                #expect(full == direct, "\(String(decoding: bytes, as: UTF8.self))")
+            }
+        }
+        #expect(accepted > 0)
+    }
+
     @Test func textThatNeedsEscapingAndOptionalFieldsTakeTheEncoder() {
         for id in ["say \"hi\"", "back\\slash", "line\nbreak", "Überschwemmung", "tab\t"] {
             #expect(AgentMessage.ack(.init(alertId: id, shownAt: 1)).directlyEncoded == nil, "\(id)")
         }
         #expect(ServerMessage.received(.init(seq: 1, duplicate: false, refused: 2, reason: "pm25 out of range")).directlyEncoded == nil)
         #expect(AgentMessage.hello(.init(agent: "a", width: 1, height: 1, scheduleVersion: nil)).directlyEncoded == nil)
+    }
+}
+
+
+/// A seeded generator, so a failing mutation can be found again.
+private struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

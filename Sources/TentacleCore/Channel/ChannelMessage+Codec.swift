@@ -103,7 +103,27 @@ extension AgentMessage: ChannelPayloads {
     ]
 
     public static func decode(_ bytes: some Collection<UInt8>, decoder: JSONDecoder = Channel.decoder()) throws(ChannelError) -> AgentMessage {
-        try Channel.decode(bytes, decoder: decoder)
+        if let message = directlyDecoded(bytes) { return message }
+        return try Channel.decode(bytes, decoder: decoder)
+    }
+
+    /// Pongs and acknowledgements exactly as `directlyEncoded` writes them, read without the
+    /// decoder; anything else (other spacing, order or fields) is left to the decoder.
+    static func directlyDecoded(_ bytes: some Collection<UInt8>) -> AgentMessage? {
+        guard let fields = FastJSON.fields(bytes), fields.last?.key == "v" else { return nil }
+        switch (fields.count, fields.last?.value) {
+        case (3, .int(Int64(Channel.version))):
+            guard fields[0].key == "t", case .int(let t) = fields[0].value, fields[1].key == "type", case .string("pong") = fields[1].value
+            else { return nil }
+            return .pong(.init(t: t))
+        case (4, .int(Int64(Channel.version))):
+            guard fields[0].key == "alertId", case .string(let id) = fields[0].value, fields[1].key == "shownAt",
+                case .int(let at) = fields[1].value, fields[2].key == "type", case .string("ack") = fields[2].value
+            else { return nil }
+            return .ack(.init(alertId: id, shownAt: at))
+        default:
+            return nil
+        }
     }
 
     /// The message as JSON. Pongs and acknowledgements, sent by every display, are written
@@ -153,7 +173,27 @@ extension ServerMessage: ChannelPayloads {
     ]
 
     public static func decode(_ bytes: some Collection<UInt8>, decoder: JSONDecoder = Channel.decoder()) throws(ChannelError) -> ServerMessage {
-        try Channel.decode(bytes, decoder: decoder)
+        if let message = directlyDecoded(bytes) { return message }
+        return try Channel.decode(bytes, decoder: decoder)
+    }
+
+    /// Pings and plain `received` answers exactly as `directlyEncoded` writes them, read without
+    /// the decoder; anything else is left to the decoder.
+    static func directlyDecoded(_ bytes: some Collection<UInt8>) -> ServerMessage? {
+        guard let fields = FastJSON.fields(bytes), fields.last?.key == "v" else { return nil }
+        switch (fields.count, fields.last?.value) {
+        case (3, .int(Int64(Channel.version))):
+            guard fields[0].key == "t", case .int(let t) = fields[0].value, fields[1].key == "type", case .string("ping") = fields[1].value
+            else { return nil }
+            return .ping(.init(t: t))
+        case (4, .int(Int64(Channel.version))):
+            guard fields[0].key == "duplicate", case .bool(let duplicate) = fields[0].value, fields[1].key == "seq",
+                case .int(let seq) = fields[1].value, fields[2].key == "type", case .string("received") = fields[2].value
+            else { return nil }
+            return .received(.init(seq: seq, duplicate: duplicate))
+        default:
+            return nil
+        }
     }
 
     /// The message as JSON. Pings and plain `received` answers, sent to every display, are
@@ -192,7 +232,7 @@ extension ServerMessage: ChannelPayloads {
 /// A flat JSON object of plain values, for the few small messages sent so often that the
 /// encoder's own work shows; keys are given in sorted order, as the encoder sorts them.
 enum FastJSON {
-    enum Value {
+    enum Value: Equatable {
         case int(Int64)
         case bool(Bool)
         /// Only strings for which `isPlain` holds: nothing in them needs escaping.
@@ -202,6 +242,61 @@ enum FastJSON {
     /// Printable ASCII without quote or backslash.
     static func isPlain(_ text: String) -> Bool {
         text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+    }
+
+    /// The fields of a flat object written as `object` writes it: no spaces, keys and strings
+    /// without escapes, whole numbers without leading zeros, `true`/`false`. Nil for anything
+    /// else, which then goes to the full decoder.
+    static func fields(_ bytes: some Collection<UInt8>) -> [(key: String, value: Value)]? {
+        let bytes = Array(bytes)
+        guard bytes.count >= 2, bytes.count <= 512, bytes.first == UInt8(ascii: "{"), bytes.last == UInt8(ascii: "}") else { return nil }
+        var fields: [(key: String, value: Value)] = []
+        var i = 1
+        func string() -> String? {
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { return nil }
+            let start = i + 1
+            var end = start
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\"") {
+                guard bytes[end] >= 0x20, bytes[end] < 0x7F, bytes[end] != UInt8(ascii: "\\") else { return nil }
+                end += 1
+            }
+            guard end < bytes.count else { return nil }
+            i = end + 1
+            return String(decoding: bytes[start..<end], as: UTF8.self)
+        }
+        while i < bytes.count - 1 {
+            if !fields.isEmpty {
+                guard bytes[i] == UInt8(ascii: ",") else { return nil }
+                i += 1
+            }
+            guard let key = string(), i < bytes.count, bytes[i] == UInt8(ascii: ":") else { return nil }
+            i += 1
+            guard i < bytes.count else { return nil }
+            let value: Value
+            switch bytes[i] {
+            case UInt8(ascii: "\""):
+                guard let text = string() else { return nil }
+                value = .string(text)
+            case UInt8(ascii: "t"), UInt8(ascii: "f"):
+                let word = bytes[i] == UInt8(ascii: "t") ? Array("true".utf8) : Array("false".utf8)
+                guard i + word.count <= bytes.count, Array(bytes[i..<(i + word.count)]) == word else { return nil }
+                i += word.count
+                value = .bool(word.count == 4)
+            default:
+                let start = i
+                if bytes[i] == UInt8(ascii: "-") { i += 1 }
+                let digits = i
+                while i < bytes.count, bytes[i] >= UInt8(ascii: "0"), bytes[i] <= UInt8(ascii: "9") { i += 1 }
+                let count = i - digits
+                guard count > 0, count <= 18, !(count > 1 && bytes[digits] == UInt8(ascii: "0")),
+                    !(bytes[start] == UInt8(ascii: "-") && count == 1 && bytes[digits] == UInt8(ascii: "0")),
+                    let n = Int64(String(decoding: bytes[start..<i], as: UTF8.self))
+                else { return nil }
+                value = .int(n)
+            }
+            fields.append((key, value))
+        }
+        return i == bytes.count - 1 ? fields : nil
     }
 
     static func object(_ fields: [(String, Value)]) -> [UInt8] {

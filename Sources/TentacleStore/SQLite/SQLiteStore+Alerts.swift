@@ -19,8 +19,13 @@ extension SQLiteStore: AlertRepository {
                     a.id, a.sender, Self.ms(a.sent), a.status, a.msgType, a.severity.rawValue, a.headline, Self.ms(a.expires), a.state.rawValue,
                     a.references.joined(separator: "\n"), notice, xml, a.postedBy, Self.ms(a.receivedAt), a.targeted,
                 ])
-            let insert = try db.cachedStatement(sql: "INSERT INTO alert_deliveries (alert_id, display_id, state) VALUES (?, ?, 'pending')")
-            for display in targets { try insert.execute(arguments: [a.id, display]) }
+            // A city-wide alert has a row per display: bound without boxing, as ingest does.
+            let insert = try BoundStatement(db, sql: "INSERT INTO alert_deliveries (alert_id, display_id, state) VALUES (?, ?, 'pending')")
+            for display in targets {
+                insert.bind(1, a.id)
+                insert.bind(2, display)
+                try insert.run()
+            }
             let update = try db.cachedStatement(sql: "UPDATE alerts SET state = ? WHERE id = ? AND state = 'active'")
             for (id, state) in settling { try update.execute(arguments: [state.rawValue, id]) }
             try self.append(audit, db)
@@ -85,19 +90,29 @@ extension SQLiteStore: AlertRepository {
     public func recordDeliveries(_ updates: [(alertId: String, delivery: AlertDelivery)]) async throws {
         guard !updates.isEmpty else { return }
         try await write { db in
-            let delivered = try db.cachedStatement(sql: """
+            let delivered = try BoundStatement(db, sql: """
                 UPDATE alert_deliveries SET state = 'delivered', delivered_at = coalesce(delivered_at, ?)
                 WHERE alert_id = ? AND display_id = ? AND state = 'pending'
                 """)
-            let shown = try db.cachedStatement(sql: """
+            let shown = try BoundStatement(db, sql: """
                 UPDATE alert_deliveries SET state = 'shown', delivered_at = coalesce(delivered_at, ?), shown_at = coalesce(shown_at, ?),
                 acked_at = coalesce(acked_at, ?) WHERE alert_id = ? AND display_id = ?
                 """)
             for (alertId, d) in updates {
                 switch d.state {
                 case .pending: continue
-                case .delivered: try delivered.execute(arguments: [Self.ms(d.deliveredAt), alertId, d.displayId])
-                case .shown: try shown.execute(arguments: [Self.ms(d.deliveredAt ?? d.ackedAt), Self.ms(d.shownAt), Self.ms(d.ackedAt), alertId, d.displayId])
+                case .delivered:
+                    delivered.bind(1, Self.ms(d.deliveredAt))
+                    delivered.bind(2, alertId)
+                    delivered.bind(3, d.displayId)
+                    try delivered.run()
+                case .shown:
+                    shown.bind(1, Self.ms(d.deliveredAt ?? d.ackedAt))
+                    shown.bind(2, Self.ms(d.shownAt))
+                    shown.bind(3, Self.ms(d.ackedAt))
+                    shown.bind(4, alertId)
+                    shown.bind(5, d.displayId)
+                    try shown.run()
                 }
             }
         }
