@@ -8,6 +8,29 @@ private enum EnvelopeKeys: String, CodingKey {
 /// How each message type's payload is read, by `type`.
 protocol ChannelPayloads: Sendable {
     static var payloads: [String: @Sendable (any Decoder) throws -> Self] { get }
+    /// The message of `type` with the fields before the envelope's, when it is one written directly.
+    static func direct(type: String, _ fields: [(key: String, value: FastJSON.Value)]) -> Self?
+    /// The message's own fields in key order (all sorting before `type`), when it is written directly.
+    var directFields: [(String, FastJSON.Value)]? { get }
+    var type: String { get }
+}
+
+extension ChannelPayloads {
+    /// A message exactly as `writtenDirectly` writes it, read without the decoder; anything else
+    /// (other spacing, order or fields) is left to the decoder and its checks.
+    static func directlyDecoded(_ bytes: some Collection<UInt8>) -> Self? {
+        guard let fields = FastJSON.fields(bytes), fields.count >= 2,
+            fields[fields.count - 1].key == "v", fields[fields.count - 1].value == .int(Int64(Channel.version)),
+            fields[fields.count - 2].key == "type", case .string(let type) = fields[fields.count - 2].value
+        else { return nil }
+        return direct(type: type, Array(fields.dropLast(2)))
+    }
+
+    /// The message written without the encoder, byte for byte as the encoder (keys sorted) writes it.
+    var writtenDirectly: [UInt8]? {
+        guard let fields = directFields else { return nil }
+        return FastJSON.object(fields + [("type", .string(type)), ("v", .int(Int64(Channel.version)))])
+    }
 }
 
 /// One message read in a single pass over the JSON: envelope first, then the payload from the same object.
@@ -107,42 +130,35 @@ extension AgentMessage: ChannelPayloads {
         return try Channel.decode(bytes, decoder: decoder)
     }
 
-    /// Pongs and acknowledgements exactly as `directlyEncoded` writes them, read without the
-    /// decoder; anything else (other spacing, order or fields) is left to the decoder.
-    static func directlyDecoded(_ bytes: some Collection<UInt8>) -> AgentMessage? {
-        guard let fields = FastJSON.fields(bytes), fields.last?.key == "v" else { return nil }
-        switch (fields.count, fields.last?.value) {
-        case (3, .int(Int64(Channel.version))):
-            guard fields[0].key == "t", case .int(let t) = fields[0].value, fields[1].key == "type", case .string("pong") = fields[1].value
-            else { return nil }
+    /// Pongs and acknowledgements, sent by every display, are written and read without the
+    /// coder when they have exactly the form written here.
+    static func direct(type: String, _ f: [(key: String, value: FastJSON.Value)]) -> AgentMessage? {
+        switch (type, f.count) {
+        case ("pong", 1):
+            guard f[0].key == "t", case .int(let t) = f[0].value else { return nil }
             return .pong(.init(t: t))
-        case (4, .int(Int64(Channel.version))):
-            guard fields[0].key == "alertId", case .string(let id) = fields[0].value, fields[1].key == "shownAt",
-                case .int(let at) = fields[1].value, fields[2].key == "type", case .string("ack") = fields[2].value
-            else { return nil }
+        case ("ack", 2):
+            guard f[0].key == "alertId", case .string(let id) = f[0].value, f[1].key == "shownAt", case .int(let at) = f[1].value else { return nil }
             return .ack(.init(alertId: id, shownAt: at))
         default:
             return nil
         }
     }
 
-    /// The message as JSON. Pongs and acknowledgements, sent by every display, are written
-    /// directly; they come out byte for byte as the encoder writes them.
+    var directFields: [(String, FastJSON.Value)]? {
+        switch self {
+        case .pong(let p): [("t", .int(p.t))]
+        case .ack(let p) where FastJSON.isPlain(p.alertId): [("alertId", .string(p.alertId)), ("shownAt", .int(p.shownAt))]
+        default: nil
+        }
+    }
+
+    /// The message as JSON; see `direct(type:_:)` for the messages written without the encoder.
     public func encoded() -> [UInt8] {
         directlyEncoded ?? encoded(with: Channel.encoder())
     }
 
-    /// The JSON of a message written without the encoder, or nil for one that needs it.
-    public var directlyEncoded: [UInt8]? {
-        switch self {
-        case .pong(let p): FastJSON.object([("t", .int(p.t)), ("type", .string(type)), ("v", .int(Int64(Channel.version)))])
-        case .ack(let p) where FastJSON.isPlain(p.alertId):
-            FastJSON.object([
-                ("alertId", .string(p.alertId)), ("shownAt", .int(p.shownAt)), ("type", .string(type)), ("v", .int(Int64(Channel.version))),
-            ])
-        default: nil
-        }
-    }
+    public var directlyEncoded: [UInt8]? { writtenDirectly }
 
     public func encoded(with encoder: JSONEncoder) -> [UInt8] {
         switch self {
@@ -177,18 +193,15 @@ extension ServerMessage: ChannelPayloads {
         return try Channel.decode(bytes, decoder: decoder)
     }
 
-    /// Pings and plain `received` answers exactly as `directlyEncoded` writes them, read without
-    /// the decoder; anything else is left to the decoder.
-    static func directlyDecoded(_ bytes: some Collection<UInt8>) -> ServerMessage? {
-        guard let fields = FastJSON.fields(bytes), fields.last?.key == "v" else { return nil }
-        switch (fields.count, fields.last?.value) {
-        case (3, .int(Int64(Channel.version))):
-            guard fields[0].key == "t", case .int(let t) = fields[0].value, fields[1].key == "type", case .string("ping") = fields[1].value
-            else { return nil }
+    /// Pings and plain `received` answers, sent to every display, are written and read without
+    /// the coder when they have exactly the form written here.
+    static func direct(type: String, _ f: [(key: String, value: FastJSON.Value)]) -> ServerMessage? {
+        switch (type, f.count) {
+        case ("ping", 1):
+            guard f[0].key == "t", case .int(let t) = f[0].value else { return nil }
             return .ping(.init(t: t))
-        case (4, .int(Int64(Channel.version))):
-            guard fields[0].key == "duplicate", case .bool(let duplicate) = fields[0].value, fields[1].key == "seq",
-                case .int(let seq) = fields[1].value, fields[2].key == "type", case .string("received") = fields[2].value
+        case ("received", 2):
+            guard f[0].key == "duplicate", case .bool(let duplicate) = f[0].value, f[1].key == "seq", case .int(let seq) = f[1].value
             else { return nil }
             return .received(.init(seq: seq, duplicate: duplicate))
         default:
@@ -196,23 +209,20 @@ extension ServerMessage: ChannelPayloads {
         }
     }
 
-    /// The message as JSON. Pings and plain `received` answers, sent to every display, are
-    /// written directly; they come out byte for byte as the encoder writes them.
+    var directFields: [(String, FastJSON.Value)]? {
+        switch self {
+        case .ping(let p): [("t", .int(p.t))]
+        case .received(let p) where p.refused == nil && p.reason == nil: [("duplicate", .bool(p.duplicate)), ("seq", .int(p.seq))]
+        default: nil
+        }
+    }
+
+    /// The message as JSON; see `direct(type:_:)` for the messages written without the encoder.
     public func encoded() -> [UInt8] {
         directlyEncoded ?? encoded(with: Channel.encoder())
     }
 
-    /// The JSON of a message written without the encoder, or nil for one that needs it.
-    public var directlyEncoded: [UInt8]? {
-        switch self {
-        case .ping(let p): FastJSON.object([("t", .int(p.t)), ("type", .string(type)), ("v", .int(Int64(Channel.version)))])
-        case .received(let p) where p.refused == nil && p.reason == nil:
-            FastJSON.object([
-                ("duplicate", .bool(p.duplicate)), ("seq", .int(p.seq)), ("type", .string(type)), ("v", .int(Int64(Channel.version))),
-            ])
-        default: nil
-        }
-    }
+    public var directlyEncoded: [UInt8]? { writtenDirectly }
 
     public func encoded(with encoder: JSONEncoder) -> [UInt8] {
         switch self {
