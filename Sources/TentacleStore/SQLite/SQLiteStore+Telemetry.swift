@@ -34,7 +34,8 @@ extension SQLiteStore: TelemetryRepository {
         var hours: [SeriesBucket: RollupCell] = [:]
         var latest: [Int64: (time: Int64, value: Double)] = [:]
         minutes.reserveCapacity(batch.readings.count)
-        let insert = try BoundStatement(db, sql: "INSERT INTO readings (series, time, value) VALUES (?, ?, ?)")
+        var rows: [(series: Int64, time: Int64, value: Double)] = []
+        rows.reserveCapacity(batch.readings.count)
         for reading in batch.readings {
             let series: Int64
             if reading.source == batch.source, let id = ownMetrics[reading.metric] {
@@ -43,10 +44,7 @@ extension SQLiteStore: TelemetryRepository {
                 series = try ids.id(SeriesKey(source: reading.source, metric: reading.metric), db)
                 if reading.source == batch.source { ownMetrics[reading.metric] = series }
             }
-            insert.bind(1, series)
-            insert.bind(2, reading.time)
-            insert.bind(3, reading.value)
-            try insert.run()
+            rows.append((series, reading.time, reading.value))
             let cell = RollupCell(value: reading.value, time: reading.time)
             let minute = SeriesBucket(series: series, bucket: RollupTier.minute.bucketStart(reading.time))
             if minutes[minute]?.merge(cell) == nil { minutes[minute] = cell }
@@ -56,18 +54,23 @@ extension SQLiteStore: TelemetryRepository {
             if let current = latest[series], current.time > reading.time { continue }
             latest[series] = (reading.time, reading.value)
         }
+        // Rows go in arrival order, many per statement, so SQLite's per-statement work is shared.
+        try insertRows(rows, columns: 3, db, sql: { "INSERT INTO readings (series, time, value) VALUES \($0)" }) { statement, at, row in
+            statement.bind(at, row.series)
+            statement.bind(at + 1, row.time)
+            statement.bind(at + 2, row.value)
+        }
         for (tier, cells) in [(RollupTier.minute, minutes), (.hour, hours)] {
-            let upsert = try BoundStatement(db, sql: upsertSQL(tier))
-            for (key, cell) in cells {
-                upsert.bind(1, key.series)
-                upsert.bind(2, key.bucket)
-                upsert.bind(3, cell.min)
-                upsert.bind(4, cell.max)
-                upsert.bind(5, cell.sum)
-                upsert.bind(6, Int64(cell.count))
-                upsert.bind(7, cell.last)
-                upsert.bind(8, cell.lastTime)
-                try upsert.run()
+            try insertRows(Array(cells), columns: 8, db, sql: { upsertSQL(tier, values: $0) }) { statement, at, entry in
+                let (key, cell) = entry
+                statement.bind(at, key.series)
+                statement.bind(at + 1, key.bucket)
+                statement.bind(at + 2, cell.min)
+                statement.bind(at + 3, cell.max)
+                statement.bind(at + 4, cell.sum)
+                statement.bind(at + 5, Int64(cell.count))
+                statement.bind(at + 6, cell.last)
+                statement.bind(at + 7, cell.lastTime)
             }
         }
         let setLatest = try BoundStatement(db, sql: """
@@ -81,6 +84,36 @@ extension SQLiteStore: TelemetryRepository {
             try setLatest.run()
         }
         return BatchOutcome(source: batch.source, sequence: batch.sequence, result: .stored(batch.readings.count))
+    }
+
+    /// Rows per multi-row statement; the rest of a batch goes one row per statement, so each
+    /// table needs only two prepared statements.
+    static let rowsPerStatement = 64
+
+    /// Runs `sql(values)` for `items`: `rowsPerStatement` rows at a time, then one at a time;
+    /// `bind` binds an item's `columns` values starting at the given parameter index.
+    private static func insertRows<Item>(
+        _ items: [Item], columns: Int32, _ db: Database, sql: (String) -> String, bind: (BoundStatement, Int32, Item) -> Void
+    ) throws {
+        func values(_ rows: Int) -> String {
+            let tuple = "(" + Array(repeating: "?", count: Int(columns)).joined(separator: ", ") + ")"
+            return Array(repeating: tuple, count: rows).joined(separator: ", ")
+        }
+        var start = 0
+        if items.count >= rowsPerStatement {
+            let many = try BoundStatement(db, sql: sql(values(rowsPerStatement)))
+            while items.count - start >= rowsPerStatement {
+                for i in 0..<rowsPerStatement { bind(many, Int32(i) * columns + 1, items[start + i]) }
+                try many.run()
+                start += rowsPerStatement
+            }
+        }
+        guard start < items.count else { return }
+        let one = try BoundStatement(db, sql: sql(values(1)))
+        for item in items[start...] {
+            bind(one, 1, item)
+            try one.run()
+        }
     }
 
     /// One rollup cell's place: a series and the start of its bucket.
@@ -119,10 +152,10 @@ extension SQLiteStore: TelemetryRepository {
 
     /// Merges a batch's cell into the stored one the way `RollupCell.merge` does, so the stored
     /// cells never need the raw readings again.
-    private static func upsertSQL(_ tier: RollupTier) -> String {
+    private static func upsertSQL(_ tier: RollupTier, values: String) -> String {
         let t = table(tier)
         return """
-            INSERT INTO \(t) (series, bucket, "min", "max", "sum", "count", last, last_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO \(t) (series, bucket, "min", "max", "sum", "count", last, last_time) VALUES \(values)
             ON CONFLICT (series, bucket) DO UPDATE SET
                 "min" = min(\(t)."min", excluded."min"),
                 "max" = max(\(t)."max", excluded."max"),
