@@ -6,13 +6,14 @@ public import TentacleCore
 public enum StoreBenchmark {
     /// Inserts the readings of `batches` into a fresh SQLite file at `path` the plainest way:
     /// one table `(source, metric, time, value)` without indexes, WAL with `synchronous = FULL`
-    /// like the store, one prepared statement with values bound through SQLite's C API, one
-    /// transaction per batch. Stops after the batch
-    /// that passes `deadline`; returns the readings inserted and the seconds taken.
+    /// and the store's checkpoint interval, one prepared statement with values bound through
+    /// SQLite's C API, one transaction per batch. Stops after the batch that passes `deadline`;
+    /// returns the readings inserted and the seconds taken.
     public static func plainInserts(_ batches: [ReadingBatch], path: String, deadline: Date) throws -> (readings: Int, seconds: Double) {
         var config = Configuration()
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(SQLiteStore.walCheckpointPages)")
         }
         let pool = try DatabasePool(path: path, configuration: config)
         try pool.write { db in
