@@ -240,13 +240,6 @@ public struct PlayBatch: Hashable, Sendable {
     }
 }
 
-extension DeviceRepository {
-    /// Stores one proof-of-play batch unless (display, seq) was stored before; returns whether it was new.
-    public func recordPlays(displayId: String, seq: Int64, plays: [PlayRecord], at time: Date) async throws -> Bool {
-        try await recordPlays([PlayBatch(displayId: displayId, seq: seq, plays: plays)], at: time)[0]
-    }
-}
-
 /// What displays report over the channel: presence, proof of play and screenshots.
 public protocol DeviceRepository: Sendable {
     /// Sets status and last-seen of many displays in one transaction; unknown ids are skipped.

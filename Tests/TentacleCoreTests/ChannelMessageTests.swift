@@ -144,7 +144,7 @@ struct DirectEncodingTests {
 
     /// Mutated messages: whenever the direct reader accepts one, the decoder reads the same message.
     @Test func theDirectReaderNeverDisagreesWithTheDecoder() {
-        var random = SplitMix(seed: 0x7E17AC1E)
+        var random = SplitMix64(seed: 0x7E17AC1E)
         let seeds = (Self.agentMessages.map { $0.encoded() }) + Self.serverMessages.map { $0.encoded() }
         let alphabet = Array(#"{}":,-0123456789tfruealsnypkdvcIh"\ "#.utf8)
         var accepted = 0
@@ -183,15 +183,3 @@ struct DirectEncodingTests {
 }
 
 
-/// A seeded generator, so a failing mutation can be found again.
-private struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -30,7 +30,7 @@ struct TelemetryRepositoryTests {
     @Test(arguments: Backend.all)
     func lateAndOutOfOrderReadingsGiveTheRollupsOfRecomputation(backend: Backend) async throws {
         try await StoreHarness.with(backend) { h in
-            var rng = SeededGenerator(seed: 42)
+            var rng = SplitMix64(seed: 42)
             var all: [Reading] = []
             for sequence in 0..<40 {
                 let readings = (0..<Int.random(in: 1...200, using: &rng)).map { _ in
@@ -149,22 +149,5 @@ struct TelemetryRepositoryTests {
             let raw = try await h.store.rawReadings(source: "d-1", metric: "co2_ppm", from: 0, to: .max, after: nil, limit: 10)
             #expect(raw.readings.map(\.value) == [415])
         }
-    }
-}
-
-/// SplitMix64, so random streams repeat on every machine.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

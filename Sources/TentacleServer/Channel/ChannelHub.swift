@@ -121,10 +121,6 @@ final class DeviceSession: Sendable {
         await send(Self.payload(message))
     }
 
-    func send(_ text: String) async {
-        await send(Self.payload(text))
-    }
-
     private func resume(_ ticket: Int) {
         waiters.withLock { $0.waiting.removeValue(forKey: ticket) }?.resume()
     }

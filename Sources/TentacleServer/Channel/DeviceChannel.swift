@@ -95,7 +95,7 @@ struct DeviceChannel {
                 await refuse(session, error, logger: logger)
             } catch {
                 logger.error("channel message failed", metadata: ["display": "\(session.displayId)", "type": "\(message.type)", "error": "\(error)"])
-                await session.send(.error(.init(code: "internal", message: "the server could not process '\(message.type)'; send it again later", field: nil)))
+                await session.send(Self.internalError(message.type))
             }
         }
     }
@@ -212,6 +212,11 @@ struct DeviceChannel {
         }
     }
 
+    /// What a display is told when its `type` message could not be processed; it sends it again later.
+    static func internalError(_ type: String) -> ServerMessage {
+        .error(.init(code: "internal", message: "the server could not process '\(type)'; send it again later", field: nil))
+    }
+
     /// Tells the display what became of a batch once its transaction is over: `received`, or
     /// `internal` when it could not be stored, so the agent keeps it and sends it again later.
     private static func settle(_ session: DeviceSession, _ result: Result<ServerMessage, any Error>, type: String, logger: Logger) {
@@ -220,8 +225,7 @@ struct DeviceChannel {
             session.post(DeviceSession.payload(reply))
         case .failure(let error):
             logger.error("channel batch not stored", metadata: ["display": "\(session.displayId)", "type": "\(type)", "error": "\(error)"])
-            session.post(DeviceSession.payload(.error(.init(
-                code: "internal", message: "the server could not process '\(type)'; send it again later", field: nil))))
+            session.post(DeviceSession.payload(internalError(type)))
         }
     }
 }
