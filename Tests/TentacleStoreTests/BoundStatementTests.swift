@@ -39,6 +39,30 @@ struct BoundStatementTests {
         }
     }
 
+    @Test func blobsRoundTripAndRowsAreReadInPlace() throws {
+        let queue = try DatabaseQueue()
+        try queue.write { db in
+            try db.execute(sql: "CREATE TABLE b (k INTEGER PRIMARY KEY, v BLOB NOT NULL)")
+            let insert = try BoundStatement(db, sql: "INSERT INTO b (k, v) VALUES (?, ?)")
+            for (k, bytes) in [(1, [UInt8]()), (2, [0, 255, 7]), (3, (0..<5000).map { UInt8($0 % 251) })] {
+                insert.bind(1, Int64(k))
+                insert.bind(2, bytes)
+                try insert.run()
+            }
+            let find = try BoundStatement(db, sql: "SELECT k, v FROM b WHERE k = ?")
+            for (k, count) in [(1, 0), (2, 3), (3, 5000)] {
+                find.bind(1, Int64(k))
+                let row = try find.first { ($0.int64(0), Array($0.blob(1))) }
+                #expect(row?.0 == Int64(k))
+                #expect(row?.1.count == count)
+            }
+            // An empty blob is stored as a blob, not NULL.
+            #expect(try String.fetchOne(db, sql: "SELECT typeof(v) FROM b WHERE k = 1") == "blob")
+            find.bind(1, Int64(9))
+            #expect(try find.first { $0.int64(0) } == nil)
+        }
+    }
+
     @Test func seriesCreatedInACommittedIngestAreReusedAndStayDistinct() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bound-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -57,12 +81,7 @@ struct BoundStatementTests {
         }
         let series = try await first.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM series") }
         #expect(series == 3)
-        let pm25 = try await second.pool.read { db in
-            try Double.fetchAll(db, sql: """
-                SELECT value FROM readings JOIN series ON series.id = readings.series
-                WHERE source = 'pole-1' AND metric = 'pm25' ORDER BY time
-                """)
-        }
+        let pm25 = try await second.rawReadings(source: "pole-1", metric: "pm25", from: 0, to: .max, after: nil, limit: 10).readings.map(\.value)
         #expect(pm25 == [0, 1, 2])
     }
 }

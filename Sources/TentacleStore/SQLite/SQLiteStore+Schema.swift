@@ -1,4 +1,5 @@
 import GRDB
+import TentacleCore
 
 extension SQLiteStore {
     /// Migrations run in order; one that has shipped is never edited, only followed by another.
@@ -280,6 +281,57 @@ extension SQLiteStore {
                 CREATE INDEX sensors_by_district ON sensors(district, id);
                 """)
         }
+        m.registerMigration("v7-reading-blocks") { db in
+            // Raw readings and 1-minute cells packed per series and UTC hour: a batch of readings
+            // becomes a few row writes instead of two B-tree inserts and a cell upsert per reading.
+            try db.execute(sql: """
+                CREATE TABLE reading_blocks (
+                    series INTEGER NOT NULL,
+                    hour INTEGER NOT NULL,
+                    chunk INTEGER NOT NULL,
+                    count INTEGER NOT NULL,
+                    readings BLOB NOT NULL,
+                    PRIMARY KEY (series, hour, chunk)
+                ) WITHOUT ROWID;
+                CREATE TABLE minute_blocks (
+                    series INTEGER NOT NULL,
+                    hour INTEGER NOT NULL,
+                    count INTEGER NOT NULL,
+                    cells BLOB NOT NULL,
+                    PRIMARY KEY (series, hour)
+                ) WITHOUT ROWID;
+                """)
+            try movePackedReadings(db)
+            try db.execute(sql: "DROP TABLE readings; DROP TABLE rollups_1m;")
+        }
         return m
+    }
+
+    /// Copies the rows of the v3 `readings` and `rollups_1m` tables into blocks, one series at a
+    /// time, keeping the arrival order of readings within each hour.
+    private static func movePackedReadings(_ db: Database) throws {
+        for series in try Int64.fetchAll(db, sql: "SELECT id FROM series ORDER BY id") {
+            var hours: [Int64: [TimedValue]] = [:]
+            let readings = try Row.fetchCursor(db, sql: "SELECT time, value FROM readings WHERE series = ? ORDER BY rowid", arguments: [series])
+            while let row = try readings.next() {
+                let time: Int64 = row[0]
+                hours[RollupTier.hour.bucketStart(time), default: []].append(TimedValue(time: time, value: row[1]))
+            }
+            for (hour, values) in hours {
+                try appendRaw(values, to: SeriesBucket(series: series, bucket: hour), db)
+            }
+            var minutes: [Int64: MinuteCells] = [:]
+            let cells = try Row.fetchCursor(
+                db, sql: #"SELECT bucket, "min", "max", "sum", "count", last, last_time FROM rollups_1m WHERE series = ?"#, arguments: [series])
+            while let row = try cells.next() {
+                let bucket: Int64 = row[0]
+                let hour = RollupTier.hour.bucketStart(bucket)
+                let cell = RollupCell(min: row[1], max: row[2], sum: row[3], count: row[4], last: row[5], lastTime: row[6])
+                minutes[hour, default: MinuteCells(hour: hour)].set(cell, at: bucket)
+            }
+            for block in minutes.values {
+                try saveMinutes(block, series: series, db)
+            }
+        }
     }
 }

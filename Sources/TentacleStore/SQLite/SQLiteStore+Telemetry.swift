@@ -29,61 +29,151 @@ extension SQLiteStore: TelemetryRepository {
         try claim.run()
         guard db.changesCount == 1 else { return BatchOutcome(source: batch.source, sequence: batch.sequence, result: .duplicate) }
 
-        var ownMetrics: [String: Int64] = [:]
-        var minutes: [SeriesBucket: RollupCell] = [:]
-        var hours: [SeriesBucket: RollupCell] = [:]
-        var latest: [Int64: (time: Int64, value: Double)] = [:]
-        minutes.reserveCapacity(batch.readings.count)
-        var rows: [(series: Int64, time: Int64, value: Double)] = []
-        rows.reserveCapacity(batch.readings.count)
+        // Readings grouped by series and hour, each group in arrival order. A batch mostly lists
+        // its metrics in a fixed order, so the series after the last one is tried before hashing.
+        var met: [MetSeries] = []
+        var index: [SeriesKey: Int] = [:]
+        var groups: [(key: SeriesBucket, readings: [TimedValue])] = []
+        var previous = -1
         for reading in batch.readings {
-            let series: Int64
-            if reading.source == batch.source, let id = ownMetrics[reading.metric] {
-                series = id
+            func matches(_ i: Int) -> Bool { met[i].metric == reading.metric && met[i].source == reading.source }
+            let next = previous + 1 < met.count ? previous + 1 : 0
+            let m: Int
+            if previous >= 0 && matches(previous) {
+                m = previous
+            } else if !met.isEmpty && matches(next) {
+                m = next
+            } else if let known = index[SeriesKey(source: reading.source, metric: reading.metric)] {
+                m = known
             } else {
-                series = try ids.id(SeriesKey(source: reading.source, metric: reading.metric), db)
-                if reading.source == batch.source { ownMetrics[reading.metric] = series }
+                let key = SeriesKey(source: reading.source, metric: reading.metric)
+                m = met.count
+                index[key] = m
+                met.append(MetSeries(source: reading.source, metric: reading.metric, id: try ids.id(key, db)))
             }
-            rows.append((series, reading.time, reading.value))
-            let cell = RollupCell(value: reading.value, time: reading.time)
-            let minute = SeriesBucket(series: series, bucket: RollupTier.minute.bucketStart(reading.time))
-            if minutes[minute]?.merge(cell) == nil { minutes[minute] = cell }
-            let hour = SeriesBucket(series: series, bucket: RollupTier.hour.bucketStart(reading.time))
-            if hours[hour]?.merge(cell) == nil { hours[hour] = cell }
+            previous = m
+            let value = TimedValue(time: reading.time, value: reading.value)
+            let hour = RollupTier.hour.bucketStart(reading.time)
+            if let g = met[m].groups.last(where: { groups[$0].key.bucket == hour }) {
+                groups[g].readings.append(value)
+            } else {
+                met[m].groups.append(groups.count)
+                groups.append((SeriesBucket(series: met[m].id, bucket: hour), [value]))
+            }
             // `>=`: among equal times the reading that arrived last wins, as in rollup cells.
-            if let current = latest[series], current.time > reading.time { continue }
-            latest[series] = (reading.time, reading.value)
+            if met[m].latest.map({ $0.time <= reading.time }) ?? true { met[m].latest = value }
         }
-        // Rows go in arrival order, many per statement, so SQLite's per-statement work is shared.
-        try insertRows(rows, columns: 3, db, sql: { "INSERT INTO readings (series, time, value) VALUES \($0)" }) { statement, at, row in
-            statement.bind(at, row.series)
-            statement.bind(at + 1, row.time)
-            statement.bind(at + 2, row.value)
+        var hours: [(key: SeriesBucket, cell: RollupCell)] = []
+        hours.reserveCapacity(groups.count)
+        for (key, readings) in groups {
+            try appendRaw(readings, to: key, db)
+            try mergeMinutes(readings, into: key, db)
+            var cell = RollupCell(value: readings[0].value, time: readings[0].time)
+            for r in readings.dropFirst() { cell.merge(RollupCell(value: r.value, time: r.time)) }
+            hours.append((key, cell))
         }
-        for (tier, cells) in [(RollupTier.minute, minutes), (.hour, hours)] {
-            try insertRows(Array(cells), columns: 8, db, sql: { upsertSQL(tier, values: $0) }) { statement, at, entry in
-                let (key, cell) = entry
-                statement.bind(at, key.series)
-                statement.bind(at + 1, key.bucket)
-                statement.bind(at + 2, cell.min)
-                statement.bind(at + 3, cell.max)
-                statement.bind(at + 4, cell.sum)
-                statement.bind(at + 5, Int64(cell.count))
-                statement.bind(at + 6, cell.last)
-                statement.bind(at + 7, cell.lastTime)
-            }
+        try insertRows(hours, columns: 8, db, sql: hourUpsertSQL) { statement, at, entry in
+            statement.bind(at, entry.key.series)
+            statement.bind(at + 1, entry.key.bucket)
+            statement.bind(at + 2, entry.cell.min)
+            statement.bind(at + 3, entry.cell.max)
+            statement.bind(at + 4, entry.cell.sum)
+            statement.bind(at + 5, Int64(entry.cell.count))
+            statement.bind(at + 6, entry.cell.last)
+            statement.bind(at + 7, entry.cell.lastTime)
         }
         let setLatest = try BoundStatement(db, sql: """
             INSERT INTO latest (series, time, value) VALUES (?, ?, ?)
             ON CONFLICT (series) DO UPDATE SET time = excluded.time, value = excluded.value WHERE excluded.time >= latest.time
             """)
-        for (series, value) in latest {
-            setLatest.bind(1, series)
+        for series in met {
+            guard let value = series.latest else { continue }
+            setLatest.bind(1, series.id)
             setLatest.bind(2, value.time)
             setLatest.bind(3, value.value)
             try setLatest.run()
         }
         return BatchOutcome(source: batch.source, sequence: batch.sequence, result: .stored(batch.readings.count))
+    }
+
+    /// A series a batch has readings of, and the groups (by hour) of its readings.
+    private struct MetSeries {
+        let source: String
+        let metric: String
+        let id: Int64
+        var groups: [Int] = []
+        var latest: TimedValue?
+    }
+
+    /// Appends readings of one series and hour to the hour's last chunk while it has room, then
+    /// to new chunks; existing bytes are never rewritten by SQLite's concatenation.
+    static func appendRaw(_ readings: [TimedValue], to key: SeriesBucket, _ db: Database) throws {
+        let last = try BoundStatement(db, sql: "SELECT chunk, count FROM reading_blocks WHERE series = ? AND hour = ? ORDER BY chunk DESC LIMIT 1")
+        last.bind(1, key.series)
+        last.bind(2, key.bucket)
+        let tail = try last.first { (chunk: $0.int64(0), count: Int($0.int64(1))) }
+        var start = 0
+        if let tail, tail.count < RawChunk.capacity {
+            start = min(RawChunk.capacity - tail.count, readings.count)
+            // `||` yields text; the cast keeps every byte and makes it a blob again.
+            let append = try BoundStatement(db, sql: """
+                UPDATE reading_blocks SET count = count + ?, readings = CAST(readings || ? AS BLOB)
+                WHERE series = ? AND hour = ? AND chunk = ?
+                """)
+            append.bind(1, Int64(start))
+            append.bind(2, RawChunk.encode(readings[..<start], hour: key.bucket))
+            append.bind(3, key.series)
+            append.bind(4, key.bucket)
+            append.bind(5, tail.chunk)
+            try append.run()
+        }
+        guard start < readings.count else { return }
+        var chunk = (tail?.chunk ?? -1) + 1
+        let insert = try BoundStatement(db, sql: "INSERT INTO reading_blocks (series, hour, chunk, count, readings) VALUES (?, ?, ?, ?, ?)")
+        while start < readings.count {
+            let end = min(start + RawChunk.capacity, readings.count)
+            insert.bind(1, key.series)
+            insert.bind(2, key.bucket)
+            insert.bind(3, chunk)
+            insert.bind(4, Int64(end - start))
+            insert.bind(5, RawChunk.encode(readings[start..<end], hour: key.bucket))
+            try insert.run()
+            start = end
+            chunk += 1
+        }
+    }
+
+    /// Merges readings of one series and hour, in arrival order, into the hour's stored minute cells.
+    static func mergeMinutes(_ readings: [TimedValue], into key: SeriesBucket, _ db: Database) throws {
+        let find = try BoundStatement(db, sql: "SELECT cells FROM minute_blocks WHERE series = ? AND hour = ?")
+        find.bind(1, key.series)
+        find.bind(2, key.bucket)
+        let stored = try find.first { MinuteCells(hour: key.bucket, bytes: $0.blob(0)) }
+        var cells: MinuteCells
+        switch stored {
+        case .none: cells = MinuteCells(hour: key.bucket)
+        case .some(.some(let found)): cells = found
+        case .some(.none): throw corrupt("minute cells", key)
+        }
+        for r in readings { cells.merge(r) }
+        try saveMinutes(cells, series: key.series, db)
+    }
+
+    static func saveMinutes(_ cells: MinuteCells, series: Int64, _ db: Database) throws {
+        let save = try BoundStatement(db, sql: """
+            INSERT INTO minute_blocks (series, hour, count, cells) VALUES (?, ?, ?, ?)
+            ON CONFLICT (series, hour) DO UPDATE SET count = excluded.count, cells = excluded.cells
+            """)
+        save.bind(1, series)
+        save.bind(2, cells.hour)
+        save.bind(3, Int64(cells.count))
+        save.bind(4, cells.encoded())
+        try save.run()
+    }
+
+    /// A stored block that does not decode: the database file was damaged, not the request.
+    static func corrupt(_ what: String, _ key: SeriesBucket) -> DatabaseError {
+        DatabaseError(resultCode: .SQLITE_CORRUPT, message: "the stored \(what) of series \(key.series) at \(key.bucket) are unreadable")
     }
 
     /// Rows per multi-row statement; the rest of a batch goes one row per statement, so each
@@ -117,7 +207,7 @@ extension SQLiteStore: TelemetryRepository {
     }
 
     /// One rollup cell's place: a series and the start of its bucket.
-    private struct SeriesBucket: Hashable {
+    struct SeriesBucket: Hashable {
         var series: Int64
         var bucket: Int64
     }
@@ -143,17 +233,10 @@ extension SQLiteStore: TelemetryRepository {
         return db.lastInsertedRowID
     }
 
-    private static func table(_ tier: RollupTier) -> String {
-        switch tier {
-        case .minute: "rollups_1m"
-        case .hour: "rollups_1h"
-        }
-    }
-
-    /// Merges a batch's cell into the stored one the way `RollupCell.merge` does, so the stored
-    /// cells never need the raw readings again.
-    private static func upsertSQL(_ tier: RollupTier, values: String) -> String {
-        let t = table(tier)
+    /// Merges a batch's hour cells into the stored ones the way `RollupCell.merge` does, so the
+    /// stored cells never need the raw readings again.
+    private static func hourUpsertSQL(values: String) -> String {
+        let t = "rollups_1h"
         return """
             INSERT INTO \(t) (series, bucket, "min", "max", "sum", "count", last, last_time) VALUES \(values)
             ON CONFLICT (series, bucket) DO UPDATE SET
@@ -206,41 +289,85 @@ extension SQLiteStore: TelemetryRepository {
     ) async throws -> ReadingPage {
         let limit = max(limit, 1)
         return try await pool.read { db in
-            guard let series = try Int64.fetchOne(db, sql: "SELECT id FROM series WHERE source = ? AND metric = ?", arguments: [source, metric])
+            guard from < to,
+                let series = try Int64.fetchOne(db, sql: "SELECT id FROM series WHERE source = ? AND metric = ?", arguments: [source, metric])
             else { return ReadingPage(readings: [], next: nil) }
-            // (time, rowid) follows the index, so each page is a seek, not a sort.
-            var sql = "SELECT rowid, time, value FROM readings WHERE series = ? AND time >= ? AND time < ?"
-            var arguments: StatementArguments = [series, from, to]
-            if let after {
-                sql += " AND (time > ? OR (time = ? AND rowid > ?))"
-                arguments += [after.time, after.time, after.row]
+            // Readings of one time always share an hour, so each hour's chunks are sorted on
+            // their own by (time, arrival) and the hours follow one another.
+            var firstHour = RollupTier.hourFloor(from)
+            if let after { firstHour = max(firstHour, RollupTier.hourFloor(after.time)) }
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT hour, chunk, readings FROM reading_blocks WHERE series = ? AND hour >= ? AND hour < ? ORDER BY hour, chunk",
+                arguments: [series, firstHour, to])
+            var found: [(time: Int64, position: Int64, value: Double)] = []
+            var hour: [(time: Int64, position: Int64, value: Double)] = []
+            var currentHour: Int64?
+            func finishHour() {
+                hour.sort { ($0.time, $0.position) < ($1.time, $1.position) }
+                found += hour
+                hour.removeAll(keepingCapacity: true)
             }
-            sql += " ORDER BY time, rowid LIMIT \(limit + 1)"
-            var readings: [Reading] = []
-            var last: ReadingCursor?
-            var more = false
-            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
             while let row = try rows.next() {
-                if readings.count == limit {
-                    more = true
-                    break
+                let h: Int64 = row[0]
+                if h != currentHour {
+                    finishHour()
+                    if found.count > limit { break }
+                    currentHour = h
                 }
-                let time: Int64 = row["time"]
-                readings.append(Reading(source: source, metric: metric, time: time, value: row["value"]))
-                last = ReadingCursor(time: time, row: row["rowid"])
+                let chunk: Int64 = row[1]
+                let key = SeriesBucket(series: series, bucket: h)
+                guard let data: Data = row[2], let readings = data.withUnsafeBytes({ RawChunk.decode($0, hour: h) }) else {
+                    throw Self.corrupt("raw readings", key)
+                }
+                for (i, r) in readings.enumerated() where r.time >= from && r.time < to {
+                    let position = RawChunk.position(chunk: chunk, index: i)
+                    if let after, (r.time, position) <= (after.time, after.row) { continue }
+                    hour.append((r.time, position, r.value))
+                }
             }
-            return ReadingPage(readings: readings, next: more ? last : nil)
+            finishHour()
+            let page = found.prefix(limit)
+            let next = found.count > limit ? page.last.map { ReadingCursor(time: $0.time, row: $0.position) } : nil
+            return ReadingPage(readings: page.map { Reading(source: source, metric: metric, time: $0.time, value: $0.value) }, next: next)
         }
     }
 
     public func rollups(source: String, metric: String, tier: RollupTier, from: Int64, to: Int64) async throws -> [RollupPoint] {
-        let sql = """
-            SELECT r.* FROM \(Self.table(tier)) r JOIN series s ON s.id = r.series
-            WHERE s.source = ? AND s.metric = ? AND r.bucket >= ? AND r.bucket < ? ORDER BY r.bucket
-            """
-        return try await pool.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: [source, metric, from, to]).map(Self.point)
+        guard from < to else { return [] }
+        switch tier {
+        case .hour:
+            let sql = """
+                SELECT r.* FROM rollups_1h r JOIN series s ON s.id = r.series
+                WHERE s.source = ? AND s.metric = ? AND r.bucket >= ? AND r.bucket < ? ORDER BY r.bucket
+                """
+            return try await pool.read { db in
+                try Row.fetchAll(db, sql: sql, arguments: [source, metric, from, to]).map(Self.point)
+            }
+        case .minute:
+            let sql = """
+                SELECT m.series, m.hour, m.cells FROM minute_blocks m JOIN series s ON s.id = m.series
+                WHERE s.source = ? AND s.metric = ? AND m.hour >= ? AND m.hour < ? ORDER BY m.hour
+                """
+            return try await pool.read { db in
+                var points: [RollupPoint] = []
+                let rows = try Row.fetchCursor(db, sql: sql, arguments: [source, metric, RollupTier.hourFloor(from), to])
+                while let row = try rows.next() {
+                    for point in try Self.minuteCells(row).points where point.bucketStart >= from && point.bucketStart < to {
+                        points.append(RollupPoint(bucketStart: point.bucketStart, cell: point.cell))
+                    }
+                }
+                return points
+            }
         }
+    }
+
+    /// The cells of a `minute_blocks` row selected as (series, hour, cells).
+    private static func minuteCells(_ row: Row) throws -> MinuteCells {
+        let key = SeriesBucket(series: row[0], bucket: row[1])
+        guard let data: Data = row[2], let cells = data.withUnsafeBytes({ MinuteCells(hour: key.bucket, bytes: $0) }) else {
+            throw corrupt("minute cells", key)
+        }
+        return cells
     }
 
     public func metrics(source: String) async throws -> [String] {
@@ -277,20 +404,56 @@ extension SQLiteStore: TelemetryRepository {
     }
 
     public func aggregate(metric: String, tier: RollupTier, area: ReadingArea, from: Int64, to: Int64) async throws -> [DistrictAggregate] {
-        var clauses = ["s.metric = ?", "r.bucket >= ?", "r.bucket < ?", "d.district IS NOT NULL"]
-        var args: [any DatabaseValueConvertible] = [metric, from, to]
+        guard from < to else { return [] }
+        var clauses = ["s.metric = ?", "d.district IS NOT NULL"]
+        var args: [any DatabaseValueConvertible] = [metric]
+        switch tier {
+        case .hour:
+            clauses += ["r.bucket >= ?", "r.bucket < ?"]
+            args += [from, to]
+        case .minute:
+            clauses += ["m.hour >= ?", "m.hour < ?"]
+            args += [RollupTier.hourFloor(from), to]
+        }
         Self.areaClauses(area, &clauses, &args)
-        let sql = """
-            SELECT d.district, min(r."min") AS lo, max(r."max") AS hi, total(r."sum") AS total, sum(r."count") AS n,
-                count(DISTINCT s.source) AS sources
-            FROM \(Self.table(tier)) r JOIN series s ON s.id = r.series JOIN displays d ON d.id = s.source
-            WHERE \(clauses.joined(separator: " AND ")) GROUP BY d.district ORDER BY d.district
-            """
         let arguments = StatementArguments(args.map { $0.databaseValue })
-        return try await pool.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                DistrictAggregate(
-                    district: row["district"], min: row["lo"], max: row["hi"], sum: row["total"], count: row["n"], sources: row["sources"])
+        switch tier {
+        case .hour:
+            let sql = """
+                SELECT d.district, min(r."min") AS lo, max(r."max") AS hi, total(r."sum") AS total, sum(r."count") AS n,
+                    count(DISTINCT s.source) AS sources
+                FROM rollups_1h r JOIN series s ON s.id = r.series JOIN displays d ON d.id = s.source
+                WHERE \(clauses.joined(separator: " AND ")) GROUP BY d.district ORDER BY d.district
+                """
+            return try await pool.read { db in
+                try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                    DistrictAggregate(
+                        district: row["district"], min: row["lo"], max: row["hi"], sum: row["total"], count: row["n"], sources: row["sources"])
+                }
+            }
+        case .minute:
+            // Minute cells are packed per hour, so the hours are read and the cells in range folded here.
+            let sql = """
+                SELECT m.series, m.hour, m.cells, d.district, s.source FROM minute_blocks m JOIN series s ON s.id = m.series
+                JOIN displays d ON d.id = s.source WHERE \(clauses.joined(separator: " AND "))
+                """
+            return try await pool.read { db in
+                var districts: [String: (cell: RollupCell, sources: Set<String>)] = [:]
+                let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+                while let row = try rows.next() {
+                    let district: String = row[3], source: String = row[4]
+                    for point in try Self.minuteCells(row).points where point.bucketStart >= from && point.bucketStart < to {
+                        if districts[district]?.cell.merge(point.cell) == nil {
+                            districts[district] = (point.cell, [])
+                        }
+                        districts[district]?.sources.insert(source)
+                    }
+                }
+                return districts.sorted { $0.key < $1.key }.map { district, entry in
+                    DistrictAggregate(
+                        district: district, min: entry.cell.min, max: entry.cell.max, sum: entry.cell.sum, count: entry.cell.count,
+                        sources: entry.sources.count)
+                }
             }
         }
     }
@@ -336,10 +499,8 @@ extension SQLiteStore: TelemetryRepository {
             let deleted = try await write { db in
                 var c = RetentionCounts()
                 for id in chunk {
-                    try db.cachedStatement(sql: "DELETE FROM readings WHERE series = ? AND time < ?").execute(arguments: [id, cutoffs.raw])
-                    c.raw += db.changesCount
-                    try db.cachedStatement(sql: "DELETE FROM rollups_1m WHERE series = ? AND bucket < ?").execute(arguments: [id, cutoffs.minute])
-                    c.minute += db.changesCount
+                    c.raw += try Self.deleteRaw(series: id, before: cutoffs.raw, db)
+                    c.minute += try Self.deleteMinutes(series: id, before: cutoffs.minute, db)
                     if let hour = cutoffs.hour {
                         try db.cachedStatement(sql: "DELETE FROM rollups_1h WHERE series = ? AND bucket < ?").execute(arguments: [id, hour])
                         c.hour += db.changesCount
@@ -360,5 +521,57 @@ extension SQLiteStore: TelemetryRepository {
             }
         }
         return counts
+    }
+
+    /// Deletes whole hours before the cutoff's hour, then the readings before it in that hour.
+    /// Returns how many readings went.
+    private static func deleteRaw(series: Int64, before cutoff: Int64, _ db: Database) throws -> Int {
+        let boundary = RollupTier.hourFloor(cutoff)
+        var deleted = try Int.fetchOne(
+            db, sql: "SELECT coalesce(sum(count), 0) FROM reading_blocks WHERE series = ? AND hour < ?", arguments: [series, boundary]) ?? 0
+        try db.cachedStatement(sql: "DELETE FROM reading_blocks WHERE series = ? AND hour < ?").execute(arguments: [series, boundary])
+        guard boundary < cutoff else { return deleted }
+        let key = SeriesBucket(series: series, bucket: boundary)
+        let chunks = try Row.fetchAll(
+            db, sql: "SELECT chunk, readings FROM reading_blocks WHERE series = ? AND hour = ?", arguments: [series, boundary])
+        for row in chunks {
+            let chunk: Int64 = row[0]
+            guard let data: Data = row[1], let readings = data.withUnsafeBytes({ RawChunk.decode($0, hour: boundary) }) else {
+                throw corrupt("raw readings", key)
+            }
+            let kept = readings.filter { $0.time >= cutoff }
+            guard kept.count < readings.count else { continue }
+            deleted += readings.count - kept.count
+            if kept.isEmpty {
+                try db.execute(
+                    sql: "DELETE FROM reading_blocks WHERE series = ? AND hour = ? AND chunk = ?", arguments: [series, boundary, chunk])
+            } else {
+                try db.execute(
+                    sql: "UPDATE reading_blocks SET count = ?, readings = ? WHERE series = ? AND hour = ? AND chunk = ?",
+                    arguments: [kept.count, Data(RawChunk.encode(kept, hour: boundary)), series, boundary, chunk])
+            }
+        }
+        return deleted
+    }
+
+    /// Deletes minute cells before the cutoff the same way; returns how many cells went.
+    private static func deleteMinutes(series: Int64, before cutoff: Int64, _ db: Database) throws -> Int {
+        let boundary = RollupTier.hourFloor(cutoff)
+        var deleted = try Int.fetchOne(
+            db, sql: "SELECT coalesce(sum(count), 0) FROM minute_blocks WHERE series = ? AND hour < ?", arguments: [series, boundary]) ?? 0
+        try db.cachedStatement(sql: "DELETE FROM minute_blocks WHERE series = ? AND hour < ?").execute(arguments: [series, boundary])
+        guard boundary < cutoff,
+            let row = try Row.fetchOne(db, sql: "SELECT series, hour, cells FROM minute_blocks WHERE series = ? AND hour = ?", arguments: [series, boundary])
+        else { return deleted }
+        var cells = try minuteCells(row)
+        let removed = cells.removeBefore(cutoff)
+        guard removed > 0 else { return deleted }
+        deleted += removed
+        if cells.count == 0 {
+            try db.execute(sql: "DELETE FROM minute_blocks WHERE series = ? AND hour = ?", arguments: [series, boundary])
+        } else {
+            try saveMinutes(cells, series: series, db)
+        }
+        return deleted
     }
 }

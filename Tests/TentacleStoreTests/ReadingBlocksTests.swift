@@ -1,0 +1,268 @@
+import Foundation
+import GRDB
+import TentacleCore
+@testable import TentacleStore
+import Testing
+
+/// Raw readings and minute cells are stored packed per series and hour; the packing must give
+/// back exactly what went in, refuse bytes it did not write, and keep every query's answers.
+@Suite("Reading blocks")
+struct ReadingBlocksTests {
+    static let hour: Int64 = 1_767_225_600_000
+
+    // MARK: - Raw chunks
+
+    @Test func rawChunksRoundTripEveryValue() {
+        var rng = SplitMix64(seed: 7)
+        let special: [Double] = [0, -0.0, .pi, -1e300, 1e-300, .greatestFiniteMagnitude, -.leastNonzeroMagnitude]
+        for count in [0, 1, 2, 59, RawChunk.capacity] {
+            let readings = (0..<count).map { i in
+                TimedValue(
+                    // The first and last millisecond of the hour, then anywhere in it.
+                    time: Self.hour + (i == 0 ? 0 : (i == 1 ? 3_599_999 : Int64.random(in: 0..<3_600_000, using: &rng))),
+                    value: i < special.count ? special[i] : Double.random(in: -1e6...1e6, using: &rng))
+            }
+            let bytes = RawChunk.encode(readings, hour: Self.hour)
+            #expect(bytes.count == count * 12)
+            let back = RawChunk.decode(bytes, hour: Self.hour)
+            #expect(back?.map(\.time) == readings.map(\.time))
+            #expect(back?.map(\.value.bitPattern) == readings.map(\.value.bitPattern))
+        }
+    }
+
+    @Test func rawChunksThatAreNoWholeReadingsInTheHourAreRefused() {
+        let bytes = RawChunk.encode([TimedValue(time: Self.hour + 1, value: 2), TimedValue(time: Self.hour + 3, value: 4)], hour: Self.hour)
+        for cut in 1..<12 {
+            #expect(RawChunk.decode(Array(bytes.dropLast(cut)), hour: Self.hour) == nil)
+        }
+        #expect(RawChunk.decode(Array(bytes.dropLast(12)), hour: Self.hour)?.count == 1)
+        // A time an hour or more past the hour's start.
+        let outside = RawChunk.encode([TimedValue(time: Self.hour + 3_600_000, value: 1)], hour: Self.hour)
+        #expect(RawChunk.decode(outside, hour: Self.hour) == nil)
+    }
+
+    @Test func cursorPositionsFollowChunksThenIndex() {
+        #expect(RawChunk.position(chunk: 0, index: 59) < RawChunk.position(chunk: 1, index: 0))
+        #expect(RawChunk.position(chunk: 3, index: 2) == 3 << 16 | 2)
+    }
+
+    // MARK: - Minute cells
+
+    static func randomCells(_ rng: inout SplitMix64) -> MinuteCells {
+        var cells = MinuteCells(hour: hour)
+        for _ in 0..<Int.random(in: 0...300, using: &rng) {
+            // Minutes 0 and 59 and the first and last millisecond of a minute all come up.
+            let minute = [0, 59, Int.random(in: 0..<60, using: &rng)].randomElement(using: &rng)!
+            let offset = [0, 59_999, Int64.random(in: 0..<60_000, using: &rng)].randomElement(using: &rng)!
+            cells.merge(TimedValue(time: hour + Int64(minute) * 60_000 + offset, value: Double.random(in: -500...500, using: &rng)))
+        }
+        return cells
+    }
+
+    @Test func minuteCellsRoundTrip() {
+        var rng = SplitMix64(seed: 11)
+        for _ in 0..<200 {
+            let cells = Self.randomCells(&rng)
+            let back = MinuteCells(hour: Self.hour, bytes: cells.encoded())
+            #expect(back == cells)
+        }
+        #expect(MinuteCells(hour: Self.hour, bytes: [])?.count == 0)
+    }
+
+    @Test func aCellOfOneReadingTakesElevenBytesAndOfManyThirtyNine() {
+        var cells = MinuteCells(hour: Self.hour)
+        cells.merge(TimedValue(time: Self.hour + 5, value: 1))
+        #expect(cells.encoded().count == 11)
+        cells.merge(TimedValue(time: Self.hour + 6, value: 2))
+        #expect(cells.encoded().count == 39)
+        let cell = cells.points[0].cell
+        #expect(cell.count == 2 && cell.min == 1 && cell.max == 2 && cell.sum == 3 && cell.last == 2 && cell.lastTime == Self.hour + 6)
+    }
+
+    @Test func minuteCellsMergeLikeRollupCells() {
+        var rng = SplitMix64(seed: 5)
+        for _ in 0..<100 {
+            let readings = (0..<Int.random(in: 1...120, using: &rng)).map { _ in
+                Reading(
+                    source: "s", metric: "m", time: Self.hour + Int64.random(in: 0..<3_600_000, using: &rng),
+                    value: Double.random(in: 0...100, using: &rng).rounded())
+            }
+            // Stored in two parts, the second merged into the decoded first, as two batches are.
+            let split = Int.random(in: 0...readings.count, using: &rng)
+            var first = MinuteCells(hour: Self.hour)
+            for r in readings[..<split] { first.merge(TimedValue(time: r.time, value: r.value)) }
+            var cells = MinuteCells(hour: Self.hour, bytes: first.encoded())!
+            for r in readings[split...] { cells.merge(TimedValue(time: r.time, value: r.value)) }
+            let expected = RollupTier.minute.rollUp(readings).sorted { $0.key.bucketStart < $1.key.bucketStart }
+            #expect(cells.points.map(\.bucketStart) == expected.map(\.key.bucketStart))
+            #expect(cells.points.map(\.cell) == expected.map(\.value))
+        }
+    }
+
+    @Test func damagedMinuteCellsAreRefused() {
+        var cells = MinuteCells(hour: Self.hour)
+        cells.merge(TimedValue(time: Self.hour + 60_000, value: 1))
+        cells.merge(TimedValue(time: Self.hour + 60_001, value: 2))
+        cells.merge(TimedValue(time: Self.hour + 120_000, value: 3))
+        let bytes = cells.encoded()
+        #expect(bytes.count == 39 + 11)
+        // Every cut inside a cell; a cut between cells leaves a shorter valid block.
+        for cut in 1..<bytes.count where cut != 11 {
+            #expect(MinuteCells(hour: Self.hour, bytes: Array(bytes.dropLast(cut))) == nil, "cut \(cut)")
+        }
+        func changed(_ at: Int, _ byte: UInt8) -> [UInt8] {
+            var b = bytes
+            b[at] = byte
+            return b
+        }
+        #expect(MinuteCells(hour: Self.hour, bytes: changed(0, 0x80 | 60)) == nil)  // minute past the hour
+        #expect(MinuteCells(hour: Self.hour, bytes: changed(39, 1)) == nil)  // minutes out of order
+        #expect(MinuteCells(hour: Self.hour, bytes: changed(0, 1)) == nil)  // a cell of many read as one: the rest is no cell
+        #expect(MinuteCells(hour: Self.hour, bytes: changed(39, 0)) == nil)
+        var zero = bytes
+        zero.replaceSubrange(1..<5, with: [1, 0, 0, 0])
+        #expect(MinuteCells(hour: Self.hour, bytes: zero) == nil)  // "many" with a count of one
+        var late = bytes
+        late.replaceSubrange(5..<7, with: [0x60, 0xEA])  // 60,000 ms into the minute
+        #expect(MinuteCells(hour: Self.hour, bytes: late) == nil)
+    }
+
+    @Test func removingBeforeATimeDropsWholeMinutesOnly() {
+        var cells = MinuteCells(hour: Self.hour)
+        for minute in [0, 10, 11, 59] { cells.merge(TimedValue(time: Self.hour + Int64(minute) * 60_000 + 30_000, value: 1)) }
+        // A cutoff inside minute 10 keeps minute 10: a cell is kept by the start of its bucket.
+        #expect(cells.removeBefore(Self.hour + 10 * 60_000 + 1) == 2)
+        #expect(cells.points.map(\.bucketStart) == [11, 59].map { Self.hour + Int64($0) * 60_000 })
+        #expect(cells.removeBefore(Self.hour) == 0)
+        #expect(cells.removeBefore(Self.hour + 3_600_000) == 2)
+        #expect(cells.count == 0)
+    }
+
+    @Test func hourFloorNeverLeavesInt64() {
+        #expect(RollupTier.hourFloor(.min) == .min)
+        #expect(RollupTier.hourFloor(.min + 5) == .min)
+        #expect(RollupTier.hourFloor(Self.hour + 1) == Self.hour)
+        #expect(RollupTier.hourFloor(-1) == -3_600_000)
+        #expect(RollupTier.hourFloor(.max) == RollupTier.hour.bucketStart(.max))
+    }
+
+    // MARK: - Through the store
+
+    @Test(arguments: Backend.all)
+    func batchesFillChunksAndPagesKeepArrivalOrderAcrossThem(backend: Backend) async throws {
+        try await StoreHarness.with(backend) { h in
+            // 7 batches of 0...130 readings into two hours, many at equal times, so chunks fill,
+            // overflow into new ones and equal times are spread over several chunks.
+            var rng = SplitMix64(seed: 3)
+            var sent: [Reading] = []
+            for sequence in 0..<7 {
+                let readings = (0..<[1, 79, 80, 81, 170, 2, 45][sequence]).map { _ in
+                    Reading(
+                        source: "d-1", metric: "lux", time: Self.hour + Int64.random(in: 0..<8, using: &rng) * 900_000,
+                        value: Double(sent.count + Int.random(in: 0..<1000, using: &rng)))
+                }
+                sent += readings
+                _ = try await h.store.ingest([ReadingBatch(source: "d-1", sequence: Int64(sequence), readings: readings)], at: StoreHarness.time)
+            }
+            // Expected order: time, then arrival.
+            let expected = sent.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
+            for limit in [1, 7, 60, 1000] {
+                var collected: [Reading] = []
+                var cursor: ReadingCursor?
+                repeat {
+                    let page = try await h.store.rawReadings(source: "d-1", metric: "lux", from: 0, to: .max, after: cursor, limit: limit)
+                    #expect(page.readings.count <= limit)
+                    collected += page.readings
+                    cursor = page.next
+                } while cursor != nil
+                #expect(collected == expected, "limit \(limit)")
+            }
+            // Appended chunks are still blobs of whole readings.
+            let store = try #require(h.store as? SQLiteStore)
+            let chunks = try await store.pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT typeof(readings) AS type, length(readings) AS bytes, count FROM reading_blocks")
+            }
+            #expect(chunks.count > 2)
+            for chunk in chunks {
+                #expect(chunk["type"] as String == "blob")
+                #expect(chunk["bytes"] as Int == RawChunk.stride * (chunk["count"] as Int))
+                #expect((1...RawChunk.capacity).contains(chunk["count"] as Int))
+            }
+            // A range that starts and ends inside hours.
+            let from = Self.hour + 900_000, to = Self.hour + 5 * 900_000
+            let inside = try await h.store.rawReadings(source: "d-1", metric: "lux", from: from, to: to, after: nil, limit: 10_000)
+            #expect(inside.readings == expected.filter { $0.time >= from && $0.time < to })
+            #expect(try await h.store.rawReadings(source: "d-1", metric: "lux", from: to, to: from, after: nil, limit: 10).readings.isEmpty)
+        }
+    }
+
+    @Test(arguments: Backend.all)
+    func retentionInsideAnHourCountsExactly(backend: Backend) async throws {
+        try await StoreHarness.with(backend) { h in
+            // One reading every 10 minutes over two hours: 12 readings, 12 minute cells.
+            let readings = (0..<12).map { ("noise_dba", Self.hour + Int64($0) * 600_000, Double($0)) }
+            _ = try await h.store.ingest([TelemetryRepositoryTests.batch("d-1", 0, readings)], at: StoreHarness.time)
+            // Cutoffs 25 and 65 minutes in: three raw readings go (0, 10, 20 minutes), seven minute cells.
+            let counts = try await h.store.deleteExpired(RetentionCutoffs(raw: Self.hour + 25 * 60_000, minute: Self.hour + 65 * 60_000, hour: nil))
+            #expect(counts == RetentionCounts(raw: 3, minute: 7, hour: 0))
+            let raw = try await h.store.rawReadings(source: "d-1", metric: "noise_dba", from: 0, to: .max, after: nil, limit: 100)
+            #expect(raw.readings.map(\.value) == (3..<12).map(Double.init))
+            let minutes = try await h.store.rollups(source: "d-1", metric: "noise_dba", tier: .minute, from: 0, to: .max)
+            #expect(minutes.map(\.cell.last) == (7..<12).map(Double.init))
+            // New readings in a trimmed hour go on after what is left.
+            _ = try await h.store.ingest(
+                [TelemetryRepositoryTests.batch("d-1", 1, [("noise_dba", Self.hour + 30 * 60_000, 99)])], at: StoreHarness.time)
+            let again = try await h.store.rawReadings(source: "d-1", metric: "noise_dba", from: 0, to: Self.hour + 3_600_000, after: nil, limit: 100)
+            #expect(again.readings.map(\.value) == [3, 99, 4, 5])
+            #expect(try await h.store.deleteExpired(RetentionCutoffs(raw: Self.hour + 25 * 60_000, minute: Self.hour, hour: nil)) == RetentionCounts())
+        }
+    }
+
+    @Test func readingsAndMinuteCellsOfTheRowLayoutMoveIntoBlocks() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("blocks-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("t.sqlite").path
+        // A database as the previous release left it: one row per reading and per minute cell.
+        var rng = SplitMix64(seed: 9)
+        var rows: [(series: Int64, time: Int64, value: Double)] = []
+        for _ in 0..<300 {
+            rows.append((Int64.random(in: 1...2, using: &rng), Self.hour + Int64.random(in: 0..<10_800, using: &rng) * 1000, Double(rows.count)))
+        }
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try SQLiteStore.migrator.migrate(queue, upTo: "v6-sensors")
+            try await queue.write { [rows] db in
+                try db.execute(sql: "INSERT INTO series (id, source, metric) VALUES (1, 'd-1', 'pm25'), (2, 'd-1', 'lux')")
+                for row in rows {
+                    try db.execute(sql: "INSERT INTO readings (series, time, value) VALUES (?, ?, ?)", arguments: [row.series, row.time, row.value])
+                }
+                for series in [Int64(1), 2] {
+                    let readings = rows.filter { $0.series == series }.map { Reading(source: "d-1", metric: "m", time: $0.time, value: $0.value) }
+                    for (key, cell) in RollupTier.minute.rollUp(readings) {
+                        try db.execute(
+                            sql: #"INSERT INTO rollups_1m (series, bucket, "min", "max", "sum", "count", last, last_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"#,
+                            arguments: [series, key.bucketStart, cell.min, cell.max, cell.sum, cell.count, cell.last, cell.lastTime])
+                    }
+                }
+            }
+        }
+        let store = try SQLiteStore(path: path)
+        for (series, metric) in [(Int64(1), "pm25"), (2, "lux")] {
+            let mine = rows.enumerated().filter { $0.element.series == series }
+                .sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
+            let raw = try await store.rawReadings(source: "d-1", metric: metric, from: 0, to: .max, after: nil, limit: 1000)
+            #expect(raw.readings.map(\.time) == mine.map(\.time))
+            #expect(raw.readings.map(\.value) == mine.map(\.value))
+            let expected = RollupTier.minute.rollUp(mine.map { Reading(source: "d-1", metric: metric, time: $0.time, value: $0.value) })
+                .sorted { $0.key.bucketStart < $1.key.bucketStart }
+            let cells = try await store.rollups(source: "d-1", metric: metric, tier: .minute, from: 0, to: .max)
+            #expect(cells.map(\.bucketStart) == expected.map(\.key.bucketStart))
+            #expect(cells.map(\.cell) == expected.map(\.value))
+        }
+        let tables = try await store.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('readings', 'rollups_1m')")
+        }
+        #expect(tables.isEmpty)
+    }
+}
