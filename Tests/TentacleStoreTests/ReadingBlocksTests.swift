@@ -197,6 +197,36 @@ struct ReadingBlocksTests {
     }
 
     @Test(arguments: Backend.all)
+    func aBatchOverManyHoursGivesTheCellsOfRecomputation(backend: Backend) async throws {
+        try await StoreHarness.with(backend) { h in
+            // 150 hours × 2 metrics: more hour cells than one multi-row statement takes, twice over.
+            var rng = SplitMix64(seed: 21)
+            var all: [Reading] = []
+            for sequence in 0..<2 {
+                var readings: [Reading] = []
+                for i in 0..<900 {
+                    let hour: Int64 = Self.hour + Int64(i / 6 % 150) * 3_600_000
+                    let time = hour + Int64.random(in: 0..<3_600_000, using: &rng)
+                    let value = Double(Int.random(in: 0...400, using: &rng))
+                    readings.append(Reading(source: "d-1", metric: i % 2 == 0 ? "pm25" : "lux", time: time, value: value))
+                }
+                all += readings
+                _ = try await h.store.ingest([ReadingBatch(source: "d-1", sequence: Int64(sequence), readings: readings)], at: StoreHarness.time)
+            }
+            for tier in RollupTier.allCases {
+                for metric in ["pm25", "lux"] {
+                    let expected = tier.rollUp(all.filter { $0.metric == metric }).sorted { $0.key.bucketStart < $1.key.bucketStart }
+                    let stored = try await h.store.rollups(source: "d-1", metric: metric, tier: tier, from: 0, to: .max)
+                    #expect(stored.map(\.bucketStart) == expected.map(\.key.bucketStart))
+                    #expect(stored.map(\.cell) == expected.map(\.value), "\(tier) \(metric)")
+                }
+            }
+            let raw = try await h.store.rawReadings(source: "d-1", metric: "lux", from: 0, to: .max, after: nil, limit: 10_000)
+            #expect(raw.readings.count == 900)
+        }
+    }
+
+    @Test(arguments: Backend.all)
     func retentionInsideAnHourCountsExactly(backend: Backend) async throws {
         try await StoreHarness.with(backend) { h in
             // One reading every 10 minutes over two hours: 12 readings, 12 minute cells.

@@ -35,8 +35,8 @@ struct TelemetryRepositoryTests {
             for sequence in 0..<40 {
                 let readings = (0..<Int.random(in: 1...200, using: &rng)).map { _ in
                     // Times spread over three hours, in any order, with repeats, so cells get late,
-                    // out-of-order and equal-time readings; batches over 64 readings and cells take
-                    // the multi-row statements.
+                    // out-of-order and equal-time readings; batches of up to 200 readings fill and
+                    // overflow raw chunks.
                     let time = Self.t0 + Int64.random(in: 0..<180, using: &rng) * 60_000 + Int64.random(in: 0..<4, using: &rng) * 15_000
                     return Reading(source: "d-1", metric: ["pm25", "lux"].randomElement(using: &rng)!, time: time, value: Double.random(in: 0...500, using: &rng).rounded())
                 }
