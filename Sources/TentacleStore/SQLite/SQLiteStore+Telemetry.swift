@@ -523,13 +523,20 @@ extension SQLiteStore: TelemetryRepository {
         return counts
     }
 
+    /// Deletes a series' rows of hours before `hour` from a block table; returns the readings or
+    /// cells they held (the `count` column).
+    private static func deleteHours(of series: Int64, before hour: Int64, from table: String, _ db: Database) throws -> Int {
+        let held = try Int.fetchOne(
+            db.cachedStatement(sql: "SELECT coalesce(sum(count), 0) FROM \(table) WHERE series = ? AND hour < ?"), arguments: [series, hour]) ?? 0
+        try db.cachedStatement(sql: "DELETE FROM \(table) WHERE series = ? AND hour < ?").execute(arguments: [series, hour])
+        return held
+    }
+
     /// Deletes whole hours before the cutoff's hour, then the readings before it in that hour.
     /// Returns how many readings went.
     private static func deleteRaw(series: Int64, before cutoff: Int64, _ db: Database) throws -> Int {
         let boundary = RollupTier.hourFloor(cutoff)
-        var deleted = try Int.fetchOne(
-            db, sql: "SELECT coalesce(sum(count), 0) FROM reading_blocks WHERE series = ? AND hour < ?", arguments: [series, boundary]) ?? 0
-        try db.cachedStatement(sql: "DELETE FROM reading_blocks WHERE series = ? AND hour < ?").execute(arguments: [series, boundary])
+        var deleted = try deleteHours(of: series, before: boundary, from: "reading_blocks", db)
         guard boundary < cutoff else { return deleted }
         let key = SeriesBucket(series: series, bucket: boundary)
         let chunks = try Row.fetchAll(
@@ -557,9 +564,7 @@ extension SQLiteStore: TelemetryRepository {
     /// Deletes minute cells before the cutoff the same way; returns how many cells went.
     private static func deleteMinutes(series: Int64, before cutoff: Int64, _ db: Database) throws -> Int {
         let boundary = RollupTier.hourFloor(cutoff)
-        var deleted = try Int.fetchOne(
-            db, sql: "SELECT coalesce(sum(count), 0) FROM minute_blocks WHERE series = ? AND hour < ?", arguments: [series, boundary]) ?? 0
-        try db.cachedStatement(sql: "DELETE FROM minute_blocks WHERE series = ? AND hour < ?").execute(arguments: [series, boundary])
+        var deleted = try deleteHours(of: series, before: boundary, from: "minute_blocks", db)
         guard boundary < cutoff,
             let row = try Row.fetchOne(db, sql: "SELECT series, hour, cells FROM minute_blocks WHERE series = ? AND hour = ?", arguments: [series, boundary])
         else { return deleted }
