@@ -295,4 +295,27 @@ struct ReadingBlocksTests {
         }
         #expect(tables.isEmpty)
     }
+
+    @Test func aDamagedCellOfTheRowLayoutStopsTheMigrationAndChangesNothing() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("blocks-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("t.sqlite").path
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try SQLiteStore.migrator.migrate(queue, upTo: "v6-sensors")
+            try await queue.write { db in
+                try db.execute(sql: "INSERT INTO series (id, source, metric) VALUES (1, 'd-1', 'pm25')")
+                // Its last value lies two minutes after the cell's bucket.
+                try db.execute(
+                    sql: #"INSERT INTO rollups_1m (series, bucket, "min", "max", "sum", "count", last, last_time) VALUES (1, ?, 1, 1, 1, 1, 1, ?)"#,
+                    arguments: [Self.hour, Self.hour + 120_000])
+            }
+        }
+        #expect(throws: DatabaseError.self) { try SQLiteStore(path: path) }
+        let queue = try DatabaseQueue(path: path)
+        let applied = try await queue.read { db in try SQLiteStore.migrator.appliedMigrations(db) }
+        #expect(applied.last == "v6-sensors")
+        #expect(try await queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM rollups_1m") } == 1)
+    }
 }

@@ -327,6 +327,13 @@ extension SQLiteStore {
                 let bucket: Int64 = row[0]
                 let hour = RollupTier.hour.bucketStart(bucket)
                 let cell = RollupCell(min: row[1], max: row[2], sum: row[3], count: row[4], last: row[5], lastTime: row[6])
+                // Cells were written by `ingest`, so these hold; a row that breaks them is damage.
+                guard bucket == RollupTier.minute.bucketStart(bucket), cell.count >= 1,
+                    cell.lastTime >= bucket, cell.lastTime - bucket < RollupTier.minute.width
+                else {
+                    throw DatabaseError(
+                        resultCode: .SQLITE_CORRUPT, message: "rollups_1m row of series \(series) at \(bucket) is not a 1-minute cell")
+                }
                 minutes[hour, default: MinuteCells(hour: hour)].set(cell, at: bucket)
             }
             for block in minutes.values {
