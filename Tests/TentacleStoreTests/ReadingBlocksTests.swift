@@ -318,4 +318,81 @@ struct ReadingBlocksTests {
         #expect(applied.last == "v6-sensors")
         #expect(try await queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM rollups_1m") } == 1)
     }
+
+    /// Random batches and retention passes against a model that keeps readings in a list and
+    /// cells in a dictionary: whatever the packing does, the answers must be the model's.
+    @Test(arguments: Backend.all)
+    func randomIngestAndRetentionAnswerLikeAModel(backend: Backend) async throws {
+        try await StoreHarness.with(backend) { h in
+            var rng = SplitMix64(seed: 77)
+            let series = [("d-1", "pm25"), ("d-1", "lux"), ("d-2", "pm25")]
+            var raw: [String: [(time: Int64, arrival: Int, value: Double)]] = [:]
+            var cells: [RollupKey: RollupCell] = [:]
+            var arrival = 0
+            var rawCutoff = Int64.min, minuteCutoff = Int64.min
+            var deleted = RetentionCounts()
+            func name(_ source: String, _ metric: String) -> String { source + "/" + metric }
+            for round in 0..<60 {
+                if round % 7 == 6 {
+                    // Cutoffs move forward to anywhere inside the six hours, mid-hour and mid-minute.
+                    rawCutoff = max(rawCutoff, Self.hour + Int64.random(in: 0..<6 * 3_600_000, using: &rng))
+                    minuteCutoff = max(minuteCutoff, rawCutoff - Int64.random(in: 0..<3_600_000, using: &rng))
+                    let counts = try await h.store.deleteExpired(RetentionCutoffs(raw: rawCutoff, minute: minuteCutoff, hour: nil))
+                    var gone = RetentionCounts()
+                    for key in raw.keys {
+                        gone.raw += raw[key]!.count
+                        raw[key]!.removeAll { $0.time < rawCutoff }
+                        gone.raw -= raw[key]!.count
+                    }
+                    for key in cells.keys where key.tier == .minute && key.bucketStart < minuteCutoff {
+                        cells[key] = nil
+                        gone.minute += 1
+                    }
+                    #expect(counts == gone, "round \(round)")
+                    deleted.raw += gone.raw
+                    deleted.minute += gone.minute
+                    continue
+                }
+                let source = ["d-1", "d-2"].randomElement(using: &rng)!
+                var readings: [Reading] = []
+                for _ in 0..<Int.random(in: 1...150, using: &rng) {
+                    let metric = series.filter { $0.0 == source }.randomElement(using: &rng)!.1
+                    let time = Self.hour + Int64.random(in: 0..<360, using: &rng) * 60_000 + Int64.random(in: 0..<3, using: &rng) * 20_000
+                    readings.append(Reading(source: source, metric: metric, time: time, value: Double(Int.random(in: 0...99, using: &rng))))
+                }
+                _ = try await h.store.ingest([ReadingBatch(source: source, sequence: Int64(round), readings: readings)], at: StoreHarness.time)
+                for r in readings {
+                    raw[name(r.source, r.metric), default: []].append((r.time, arrival, r.value))
+                    arrival += 1
+                    for tier in RollupTier.allCases {
+                        let key = RollupKey(r, tier: tier)
+                        if cells[key]?.merge(r) == nil { cells[key] = RollupCell(r) }
+                    }
+                }
+            }
+            // The passes did delete, and left something to compare.
+            #expect(deleted.raw > 100 && deleted.minute > 100)
+            #expect(raw.values.allSatisfy { $0.count > 50 })
+            for (source, metric) in series {
+                let expected = (raw[name(source, metric)] ?? []).sorted { ($0.time, $0.arrival) < ($1.time, $1.arrival) }
+                var collected: [Reading] = []
+                var cursor: ReadingCursor?
+                let limit = Int.random(in: 1...90, using: &rng)
+                repeat {
+                    let page = try await h.store.rawReadings(source: source, metric: metric, from: 0, to: .max, after: cursor, limit: limit)
+                    collected += page.readings
+                    cursor = page.next
+                } while cursor != nil
+                #expect(collected.map(\.time) == expected.map(\.time))
+                #expect(collected.map(\.value) == expected.map(\.value))
+                for tier in RollupTier.allCases {
+                    let want = cells.filter { $0.key.source == source && $0.key.metric == metric && $0.key.tier == tier }
+                        .sorted { $0.key.bucketStart < $1.key.bucketStart }
+                    let stored = try await h.store.rollups(source: source, metric: metric, tier: tier, from: 0, to: .max)
+                    #expect(stored.map(\.bucketStart) == want.map(\.key.bucketStart), "\(source) \(metric) \(tier)")
+                    #expect(stored.map(\.cell) == want.map(\.value), "\(source) \(metric) \(tier)")
+                }
+            }
+        }
+    }
 }

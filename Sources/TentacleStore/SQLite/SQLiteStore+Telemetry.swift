@@ -106,7 +106,8 @@ extension SQLiteStore: TelemetryRepository {
     }
 
     /// Appends readings of one series and hour to the hour's last chunk while it has room, then
-    /// to new chunks; existing bytes are never rewritten by SQLite's concatenation.
+    /// to new chunks. SQLite concatenates the new bytes onto the stored ones, so the chunk is
+    /// never read back or decoded here.
     static func appendRaw(_ readings: [TimedValue], to key: SeriesBucket, _ db: Database) throws {
         let last = try BoundStatement(db, sql: "SELECT chunk, count FROM reading_blocks WHERE series = ? AND hour = ? ORDER BY chunk DESC LIMIT 1")
         last.bind(1, key.series)
