@@ -316,6 +316,9 @@ public protocol TelemetryRepository: Sendable {
 
     /// The latest reading of every series in the area, with the district of its display.
     func latest(_ query: LatestQuery) async throws -> [LatestReading]
+    /// Per district, min, max, sum and count of one value per source: its newest reading at or
+    /// before `at` and after `at - window` (milliseconds); sources with none are left out.
+    func aggregate(metric: String, area: ReadingArea, at: Int64, window: Int64) async throws -> [DistrictAggregate]
     /// Min, max, sum and count of one metric per district over the buckets of `tier` starting in `from..<to`.
     func aggregate(metric: String, tier: RollupTier, area: ReadingArea, from: Int64, to: Int64) async throws -> [DistrictAggregate]
 
@@ -371,15 +374,15 @@ public struct RollupPoint: Hashable, Sendable {
     }
 }
 
-/// Which displays' readings a query covers.
+/// Which sources' readings a query covers: displays, and registered sensors by their own place.
 ///
-/// A source that is not a registered display has no district, so only unscoped queries without
-/// a district or box filter see it.
+/// A source that is neither has no district, so only unscoped queries without a district or box
+/// filter see it.
 public struct ReadingArea: Hashable, Sendable {
     public var scope: DistrictScope
     public var district: String?
     public var bbox: BoundingBox?
-    /// Only these sources, when set (the displays inside a polygon, found by the caller).
+    /// Only these sources, when set (the displays and sensors inside a polygon, found by the caller).
     public var sources: [String]?
 
     public init(scope: DistrictScope = .all, district: String? = nil, bbox: BoundingBox? = nil, sources: [String]? = nil) {
@@ -404,7 +407,7 @@ public struct LatestQuery: Hashable, Sendable {
     }
 }
 
-/// The latest reading of a series and the district of its display, if the source is one.
+/// The latest reading of a series and the district of its display or registered sensor, if it has one.
 public struct LatestReading: Hashable, Sendable {
     public var reading: Reading
     public var district: String?

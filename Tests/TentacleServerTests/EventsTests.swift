@@ -41,17 +41,21 @@ struct EventsTests {
     @Test func theStreamStartsWithTheLatestValuesTheCallerMaySee() async throws {
         try await Fixture.with { fx in
             try await fx.test { api in
-                for (source, sequence) in [("north-1", 1), ("south-1", 1)] {
+                // A sensor on its own pole in the north, beside the displays.
+                let sensor = #"{"id": "air-1", "kind": "air-quality", "metrics": ["pm25"], "lat": 52.52, "lon": 13.41, "district": "north"}"#
+                #expect(try await api.send(.post, "/v1/sensors", json: sensor).status == .created)
+                for (source, sequence) in [("north-1", 1), ("south-1", 1), ("air-1", 1)] {
                     let batch = #"{"source": "\#(source)", "sequence": \#(sequence), "readings": [{"metric": "pm25", "time": "2025-12-31T23:59:00Z", "value": 21}]}"#
                     #expect(try await api.send(.post, "/v1/readings", json: batch).status == .created)
                 }
                 let all = try await api.send(.get, "/v1/events?topics=readings&limit=0", as: .role(.viewer))
                 #expect(all.status == .ok)
-                #expect(all.text.components(separatedBy: "event: readings\n").count - 1 == 2)
+                #expect(all.text.components(separatedBy: "event: readings\n").count - 1 == 3)
                 #expect(all.text.contains(#""source":"south-1""#))
 
                 let north = try await api.send(.get, "/v1/events?limit=0", as: .user("publisher-north"))
                 #expect(north.text.contains(#""source":"north-1""#))
+                #expect(north.text.contains(#""source":"air-1""#), "a scoped user hears the sensors of their districts")
                 #expect(!north.text.contains("south-1"), "a scoped user hears only their districts")
 
                 let unknown = try await api.send(.get, "/v1/events?topics=alerts,bogus")

@@ -108,6 +108,49 @@ struct TelemetryAPITests {
         }
     }
 
+    @Test func anAggregateAtAnInstantCountsEachSourcesNewestReading() async throws {
+        try await Fixture.with { fx in
+            try await fx.test { api in
+                #expect(try await api.send(.post, "/v1/readings", json: Self.batch("north-1", 0, Self.good)).status == .created)
+                let late = #"{"metric": "pm25", "time": "2025-12-31T23:30:00Z", "value": 40}"#
+                #expect(try await api.send(.post, "/v1/readings", json: Self.batch("north-2", 0, late)).status == .created)
+                let sensor = #"{"id": "air-1", "kind": "air-quality", "metrics": ["pm25"], "lat": 52.52, "lon": 13.41, "district": "north"}"#
+                #expect(try await api.send(.post, "/v1/sensors", json: sensor).status == .created)
+                let fromSensor = #"{"metric": "pm25", "time": "2025-12-31T23:58:00Z", "value": 10}"#
+                #expect(try await api.send(.post, "/v1/readings", json: Self.batch("air-1", 0, fromSensor)).status == .created)
+
+                // north-1's newest (20) and the sensor's (10); north-2's reading is half an hour old.
+                let now = try await api.send(.get, "/v1/readings/aggregate?metric=pm25&at=2026-01-01T00:00:00Z", as: .role(.viewer))
+                #expect(now.status == .ok, "\(now.text)")
+                #expect(now.text.contains(#""step":"instant""#) && now.text.contains(#""window":900"#), "\(now.text)")
+                #expect(now.text.contains(#""count":2"#) && now.text.contains(#""mean":15"#) && now.text.contains(#""max":20"#), "\(now.text)")
+                let hour = try await api.send(.get, "/v1/readings/aggregate?metric=pm25&at=2026-01-01T00:00:00Z&window=3600")
+                #expect(hour.text.contains(#""count":3"#) && hour.text.contains(#""max":40"#), "\(hour.text)")
+                // Before north-1's second reading only its first counts.
+                let earlier = try await api.send(.get, "/v1/readings/aggregate?metric=pm25&at=2025-12-31T23:59:10Z&window=60")
+                #expect(earlier.text.contains(#""count":1"#) && earlier.text.contains(#""max":12"#), "\(earlier.text)")
+                // The polygon takes the sensor, which stands inside it, and the displays inside.
+                let square = try await api.send(
+                    .get, "/v1/readings/aggregate?metric=pm25&at=2026-01-01T00:00:00Z&polygon=13.40,52.51;13.42,52.51;13.42,52.53;13.40,52.53")
+                #expect(square.text.contains(#""polygon":{"#) && square.text.contains(#""sources":1"#) && square.text.contains(#""mean":10"#), "\(square.text)")
+
+                for (query, field) in [
+                    ("at=2026-01-01T00:00:00Z&from=2025-12-31T23:00:00Z", "at"),
+                    ("at=2026-01-01T00:00:00Z&window=0", "window"),
+                    ("at=2026-01-01T00:00:00Z&window=86401", "window"),
+                    ("at=yesterday", "at"),
+                    ("window=60", "window"),
+                    // Eight days back: raw readings are kept for seven.
+                    ("at=2025-12-24T00:00:00Z", "at"),
+                ] {
+                    let r = try await api.send(.get, "/v1/readings/aggregate?metric=pm25&\(query)")
+                    #expect(r.status == .badRequest, "\(query): \(r.text)")
+                    #expect(r.apiError?.field == field, "\(query): \(r.text)")
+                }
+            }
+        }
+    }
+
     @Test func scopedUsersSeeAndWriteOnlyTheirDistricts() async throws {
         try await Fixture.with { fx in
             try await fx.test { api in

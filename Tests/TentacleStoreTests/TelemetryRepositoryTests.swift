@@ -112,6 +112,78 @@ struct TelemetryRepositoryTests {
     }
 
     @Test(arguments: Backend.all)
+    func instantAggregatesTakeEachSourcesNewestReadingInTheWindow(backend: Backend) async throws {
+        try await StoreHarness.with(backend) { h in
+            let minute: Int64 = 60_000
+            let at = Self.t0 + 120 * minute  // a whole hour, so the minute before it lies in the hour before
+            for (id, district) in [("n-1", "north"), ("n-2", "north"), ("s-1", "south")] {
+                try await h.store.createDisplay(makeDisplay(id, district: district, lat: 48.1, lon: 11.5), audit: audit("display.create", id))
+            }
+            // A sensor on its own pole in the south, far from every display.
+            try await h.store.createSensor(
+                Sensor(id: "air-7", kind: .airQuality, metrics: ["pm25"], displayId: nil, poleId: "p-7", lat: 50, lon: 8, district: "south",
+                       createdAt: StoreHarness.time),
+                audit: audit("sensor.create", "sensor", "air-7"))
+            _ = try await h.store.ingest(
+                [
+                    // Its newest reading comes after the instant, so the raw readings are searched.
+                    Self.batch("n-1", 0, [("pm25", at - 10 * minute, 10), ("pm25", at - minute, 20), ("pm25", at + 5 * minute, 99)]),
+                    Self.batch("n-2", 0, [("pm25", at - 20 * minute, 5)]),
+                    // Two readings of one instant: the later arrival counts.
+                    Self.batch("s-1", 0, [("pm25", at - 2 * minute, 7), ("pm25", at - 2 * minute, 8)]),
+                    Self.batch("air-7", 0, [("pm25", at - 3 * minute, 30)]),
+                    Self.batch("x-9", 0, [("pm25", at - minute, 1)]),
+                ], at: StoreHarness.time)
+            let quarter = 15 * minute
+            #expect(try await h.store.aggregate(metric: "pm25", area: ReadingArea(), at: at, window: quarter) == [
+                DistrictAggregate(district: "north", min: 20, max: 20, sum: 20, count: 1, sources: 1),
+                DistrictAggregate(district: "south", min: 8, max: 30, sum: 38, count: 2, sources: 2),
+            ])
+            let wider = try await h.store.aggregate(metric: "pm25", area: ReadingArea(district: "north"), at: at, window: 30 * minute)
+            #expect(wider == [DistrictAggregate(district: "north", min: 5, max: 20, sum: 25, count: 2, sources: 2)])
+            let later = try await h.store.aggregate(metric: "pm25", area: ReadingArea(), at: at + 10 * minute, window: quarter)
+            #expect(later.map(\.max) == [99, 30])
+            // Before any reading, and for a metric nobody measures, there is nothing.
+            #expect(try await h.store.aggregate(metric: "pm25", area: ReadingArea(), at: Self.t0, window: quarter).isEmpty)
+            #expect(try await h.store.aggregate(metric: "lux", area: ReadingArea(), at: at, window: quarter).isEmpty)
+            let box = BoundingBox(minLat: 49, minLon: 7, maxLat: 51, maxLon: 9)
+            #expect(try await h.store.aggregate(metric: "pm25", area: ReadingArea(bbox: box), at: at, window: quarter).map(\.sum) == [30])
+            let scoped = try await h.store.aggregate(metric: "pm25", area: ReadingArea(scope: .only(["north"])), at: at, window: quarter)
+            #expect(scoped.map(\.district) == ["north"])
+        }
+    }
+
+    @Test(arguments: Backend.all)
+    func registeredSensorsArePlacedLikeDisplays(backend: Backend) async throws {
+        try await StoreHarness.with(backend) { h in
+            try await h.store.createDisplay(makeDisplay("n-1", district: "north", lat: 52.5, lon: 13.4), audit: audit("display.create", "n-1"))
+            try await h.store.createSensor(
+                Sensor(id: "noise-3", kind: .noise, metrics: ["noise_dba"], displayId: nil, poleId: nil, lat: 48.1, lon: 11.5, district: "south",
+                       createdAt: StoreHarness.time),
+                audit: audit("sensor.create", "sensor", "noise-3"))
+            // A sensor that shares a display's id does not move the display's readings.
+            try await h.store.createSensor(
+                Sensor(id: "n-1", kind: .noise, metrics: ["noise_dba"], displayId: nil, poleId: nil, lat: 48.1, lon: 11.5, district: "south",
+                       createdAt: StoreHarness.time),
+                audit: audit("sensor.create", "sensor", "n-1"))
+            _ = try await h.store.ingest(
+                [Self.batch("n-1", 0, [("noise_dba", Self.t0, 50)]), Self.batch("noise-3", 0, [("noise_dba", Self.t0, 70)])], at: StoreHarness.time)
+            let all = try await h.store.latest(LatestQuery())
+            #expect(all.map(\.reading.source) == ["n-1", "noise-3"])
+            #expect(all.map(\.district) == ["north", "south"])
+            let south = try await h.store.latest(LatestQuery(area: ReadingArea(scope: .only(["south"]))))
+            #expect(south.map(\.reading.source) == ["noise-3"])
+            let boxed = try await h.store.latest(LatestQuery(area: ReadingArea(bbox: BoundingBox(minLat: 48, minLon: 11, maxLat: 49, maxLon: 12))))
+            #expect(boxed.map(\.reading.source) == ["noise-3"])
+            for tier in RollupTier.allCases {
+                let aggregates = try await h.store.aggregate(metric: "noise_dba", tier: tier, area: ReadingArea(), from: Self.t0, to: Self.t0 + 3_600_000)
+                #expect(aggregates.map(\.district) == ["north", "south"], "\(tier)")
+                #expect(aggregates.map(\.sum) == [50, 70], "\(tier)")
+            }
+        }
+    }
+
+    @Test(arguments: Backend.all)
     func retentionDeletesEachTierBeforeItsCutoff(backend: Backend) async throws {
         try await StoreHarness.with(backend) { h in
             let hour: Int64 = 3_600_000

@@ -56,7 +56,8 @@ struct EventsController {
     }
 }
 
-/// Districts of sources, looked up once per stream, so scoped users only hear their own displays.
+/// Districts of sources (displays, then registered sensors), looked up once per stream, so scoped
+/// users only hear the sources in their districts.
 final class DistrictLookup: Sendable {
     private let store: any Storage
     private let known = Mutex<[String: String?]>([:])
@@ -68,7 +69,8 @@ final class DistrictLookup: Sendable {
     func visible(_ source: String, to p: Principal) async throws -> Bool {
         guard case .only = p.scope else { return true }
         if let district = known.withLock({ $0[source] }) { return district.map(p.scope.contains) ?? false }
-        let district = try await store.display(id: source)?.district
+        var district = try await store.display(id: source)?.district
+        if district == nil { district = try await store.sensor(id: source)?.district }
         known.withLock { $0[source] = district }
         return district.map(p.scope.contains) ?? false
     }

@@ -220,43 +220,73 @@ struct TelemetryController {
     }
 
     struct Aggregate: Encodable {
-        /// Over every display inside `polygon`, when one was given.
+        /// Over every display and sensor inside `polygon`, when one was given.
         var polygon: AggregateItem?
         var metric: String
+        /// `1m` or `1h` over `from..<to`; `instant` at `at`.
         var step: String
-        var from: String
-        var to: String
+        var from: String?
+        var to: String?
+        var at: String?
+        /// Seconds before `at` a source's newest reading may be, for `step` `instant`.
+        var window: Int?
         var items: [AggregateItem]
     }
 
-    /// From 1-hour rollups when the range is whole hours or older than the 1-minute tier reaches,
-    /// else from 1-minute rollups; counted over buckets that start inside the range.
+    /// Over a range: from 1-hour rollups when the range is whole hours or older than the 1-minute
+    /// tier reaches, else from 1-minute rollups; counted over buckets that start inside the range.
+    /// At an instant (`at`): one value per source, its newest reading at or before `at` and at most
+    /// `window` seconds older (default 900).
     @Sendable func aggregate(_ request: Request, context: AppRequestContext) async throws -> Response {
         let p = try context.user(.readTelemetry)
         let q = QueryParameters(request: request)
         let metric = try required(q, "metric")
-        let (from, to) = try range(q)
-        let fromMs = Reading.milliseconds(from), toMs = Reading.milliseconds(to)
-        let minuteCutoff = env.configuration.retention.cutoff(for: .minute, now: env.clock())
-        let wholeHours = RollupTier.hour.bucketStart(fromMs) == fromMs && RollupTier.hour.bucketStart(toMs) == toMs
-        let tier: RollupTier = wholeHours || minuteCutoff.map { from < $0 } == true ? .hour : .minute
         var area = try area(q, p)
         let polygon = try q.string("polygon").map(Self.polygon)
-        if let polygon { area.sources = try await displays(in: polygon, scope: p.scope) }
-        let rows = try await env.store.aggregate(metric: metric, tier: tier, area: area, from: fromMs, to: toMs)
-        let items = rows.map {
+        var answer: Aggregate
+        let rows: [DistrictAggregate]
+        if let at = try q.date("at") {
+            guard q.string("from") == nil, q.string("to") == nil else {
+                throw APIError.badRequest("at names an instant: send either at (with window) or from and to", field: "at")
+            }
+            let window = try q.int("window", in: 1...86_400) ?? Self.instantWindow
+            let start = at.addingTimeInterval(-Double(window))
+            let rawCutoff = env.configuration.retention.cutoffs(now: env.clock()).raw
+            guard start >= rawCutoff else {
+                throw APIError.badRequest(
+                    "at minus window reaches back before raw readings are kept (\(Self.time(Reading.milliseconds(rawCutoff)))); aggregate over a range with from and to instead",
+                    field: "at")
+            }
+            if let polygon { area.sources = try await sources(in: polygon, scope: p.scope) }
+            let atMs = Reading.milliseconds(at)
+            rows = try await env.store.aggregate(metric: metric, area: area, at: atMs, window: Int64(window) * 1000)
+            answer = Aggregate(metric: metric, step: "instant", at: Self.time(atMs), window: window, items: [])
+        } else {
+            guard q.string("window") == nil else { throw APIError.badRequest("window goes with at", field: "window") }
+            let (from, to) = try range(q)
+            let fromMs = Reading.milliseconds(from), toMs = Reading.milliseconds(to)
+            let minuteCutoff = env.configuration.retention.cutoff(for: .minute, now: env.clock())
+            let wholeHours = RollupTier.hour.bucketStart(fromMs) == fromMs && RollupTier.hour.bucketStart(toMs) == toMs
+            let tier: RollupTier = wholeHours || minuteCutoff.map { from < $0 } == true ? .hour : .minute
+            if let polygon { area.sources = try await sources(in: polygon, scope: p.scope) }
+            rows = try await env.store.aggregate(metric: metric, tier: tier, area: area, from: fromMs, to: toMs)
+            answer = Aggregate(metric: metric, step: tier.rawValue, from: Self.time(fromMs), to: Self.time(toMs), items: [])
+        }
+        answer.items = rows.map {
             AggregateItem(district: $0.district, min: $0.min, max: $0.max, mean: $0.mean, count: $0.count, sources: $0.sources)
         }
-        var total: AggregateItem?
         if polygon != nil, let first = rows.first {
             let count = rows.reduce(0) { $0 + $1.count }, sum = rows.reduce(0) { $0 + $1.sum }
-            total = AggregateItem(
+            answer.polygon = AggregateItem(
                 district: "*", min: rows.map(\.min).min() ?? first.min, max: rows.map(\.max).max() ?? first.max,
                 mean: count > 0 ? sum / Double(count) : 0, count: count, sources: rows.reduce(0) { $0 + $1.sources })
         }
-        return try JSONBody.response(
-            Aggregate(polygon: total, metric: metric, step: tier.rawValue, from: Self.time(fromMs), to: Self.time(toMs), items: items))
+        return try JSONBody.response(answer)
     }
+
+    /// How old a source's newest reading may be to count at an instant, by default: sensors that
+    /// report every minute or every few minutes all count, a silent one drops out.
+    static let instantWindow = 900
 
     /// `polygon=lon,lat;lon,lat;...`: at least three corners, closed or not.
     static func polygon(_ text: String) throws -> GeoGeometry {
@@ -275,9 +305,11 @@ struct TelemetryController {
         return GeoGeometry(polygon: [ring])
     }
 
-    /// The displays the caller may see inside `polygon` (edges included).
-    private func displays(in polygon: GeoGeometry, scope: DistrictScope) async throws -> [String] {
-        try await env.store.everyDisplay(scope: scope).filter { polygon.contains(lat: $0.lat, lon: $0.lon) }.map(\.id)
+    /// The displays and registered sensors the caller may see inside `polygon` (edges included).
+    private func sources(in polygon: GeoGeometry, scope: DistrictScope) async throws -> [String] {
+        let displays = try await env.store.everyDisplay(scope: scope).filter { polygon.contains(lat: $0.lat, lon: $0.lon) }.map(\.id)
+        let sensors = try await env.store.sensors(scope: scope).filter { polygon.contains(lat: $0.lat, lon: $0.lon) }.map(\.id)
+        return displays + sensors
     }
 
     /// Streams `source,sequence,metric,time,value` rows page by page; the sequence column is empty

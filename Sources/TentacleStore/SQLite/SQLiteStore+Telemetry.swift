@@ -391,8 +391,8 @@ extension SQLiteStore: TelemetryRepository {
         }
         let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         let sql = """
-            SELECT s.source, s.metric, l.time, l.value, d.district FROM latest l JOIN series s ON s.id = l.series
-            LEFT JOIN displays d ON d.id = s.source \(whereSQL) ORDER BY s.source, s.metric
+            \(Self.places) SELECT s.source, s.metric, l.time, l.value, d.district FROM latest l JOIN series s ON s.id = l.series
+            LEFT JOIN places d ON d.id = s.source \(whereSQL) ORDER BY s.source, s.metric
             """
         let arguments = StatementArguments(args.map { $0.databaseValue })
         return try await pool.read { db in
@@ -421,9 +421,9 @@ extension SQLiteStore: TelemetryRepository {
         switch tier {
         case .hour:
             let sql = """
-                SELECT d.district, min(r."min") AS lo, max(r."max") AS hi, total(r."sum") AS total, sum(r."count") AS n,
+                \(Self.places) SELECT d.district, min(r."min") AS lo, max(r."max") AS hi, total(r."sum") AS total, sum(r."count") AS n,
                     count(DISTINCT s.source) AS sources
-                FROM rollups_1h r JOIN series s ON s.id = r.series JOIN displays d ON d.id = s.source
+                FROM rollups_1h r JOIN series s ON s.id = r.series JOIN places d ON d.id = s.source
                 WHERE \(clauses.joined(separator: " AND ")) GROUP BY d.district ORDER BY d.district
                 """
             return try await pool.read { db in
@@ -435,8 +435,8 @@ extension SQLiteStore: TelemetryRepository {
         case .minute:
             // Minute cells are packed per hour, so the hours are read and the cells in range folded here.
             let sql = """
-                SELECT m.series, m.hour, m.cells, d.district, s.source FROM minute_blocks m JOIN series s ON s.id = m.series
-                JOIN displays d ON d.id = s.source WHERE \(clauses.joined(separator: " AND "))
+                \(Self.places) SELECT m.series, m.hour, m.cells, d.district, s.source FROM minute_blocks m JOIN series s ON s.id = m.series
+                JOIN places d ON d.id = s.source WHERE \(clauses.joined(separator: " AND "))
                 """
             return try await pool.read { db in
                 var districts: [String: (cell: RollupCell, sources: Set<String>)] = [:]
@@ -459,8 +459,77 @@ extension SQLiteStore: TelemetryRepository {
         }
     }
 
-    /// Filters on the display joined as `d`; a source that is no display has no district and so
-    /// falls out of every scoped or filtered query.
+    public func aggregate(metric: String, area: ReadingArea, at: Int64, window: Int64) async throws -> [DistrictAggregate] {
+        var clauses = ["s.metric = ?", "d.district IS NOT NULL"]
+        var args: [any DatabaseValueConvertible] = [metric]
+        Self.areaClauses(area, &clauses, &args)
+        let sql = """
+            \(Self.places) SELECT s.id, s.source, d.district, l.time, l.value FROM series s JOIN places d ON d.id = s.source
+            LEFT JOIN latest l ON l.series = s.id WHERE \(clauses.joined(separator: " AND "))
+            """
+        let arguments = StatementArguments(args.map { $0.databaseValue })
+        let (start, overflow) = at.subtractingReportingOverflow(window)
+        let after = overflow ? Int64.min : start
+        return try await pool.read { db in
+            var districts: [String: RollupCell] = [:]
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+            while let row = try rows.next() {
+                let latestTime: Int64? = row[3]
+                guard let latestTime, latestTime > after else { continue }
+                // The latest reading answers unless it came after the instant; then the raw
+                // readings of the window are searched.
+                let value: Double
+                if latestTime <= at {
+                    value = row[4]
+                } else if let found = try Self.newestReading(series: row[0], after: after, atOrBefore: at, db) {
+                    value = found.value
+                } else {
+                    continue
+                }
+                let district: String = row[2]
+                let cell = RollupCell(value: value, time: at)
+                if districts[district]?.merge(cell) == nil { districts[district] = cell }
+            }
+            return districts.sorted { $0.key < $1.key }.map { district, cell in
+                DistrictAggregate(district: district, min: cell.min, max: cell.max, sum: cell.sum, count: cell.count, sources: cell.count)
+            }
+        }
+    }
+
+    /// The newest raw reading of a series with `after < time <= atOrBefore` (among equal times the
+    /// last to arrive), searching hours from the newest back.
+    private static func newestReading(series: Int64, after: Int64, atOrBefore: Int64, _ db: Database) throws -> TimedValue? {
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT hour, readings FROM reading_blocks WHERE series = ? AND hour >= ? AND hour <= ? ORDER BY hour DESC, chunk",
+            arguments: [series, RollupTier.hourFloor(after), atOrBefore])
+        var best: TimedValue?
+        var bestHour: Int64?
+        while let row = try rows.next() {
+            let hour: Int64 = row[0]
+            // Hours come newest first, so the first hour holding a match holds the answer.
+            if let bestHour, hour != bestHour { break }
+            guard let data: Data = row[1], let readings = data.withUnsafeBytes({ RawChunk.decode($0, hour: hour) }) else {
+                throw corrupt("raw readings", SeriesBucket(series: series, bucket: hour))
+            }
+            // Chunks of an hour come in arrival order, and `>=` lets a later arrival win a tie.
+            for r in readings where r.time > after && r.time <= atOrBefore && r.time >= (best?.time ?? .min) {
+                best = r
+                bestHour = hour
+            }
+        }
+        return best
+    }
+
+    /// Where each source is: displays, and registered sensors by their own location (a display's
+    /// readings keep the display's place should a sensor share its id).
+    static let places = """
+        WITH places (id, district, lat, lon) AS (
+            SELECT id, district, lat, lon FROM displays
+            UNION ALL SELECT id, district, lat, lon FROM sensors WHERE id NOT IN (SELECT id FROM displays))
+        """
+
+    /// Filters on the place joined as `d`; a source that is neither a display nor a registered
+    /// sensor has no district and so falls out of every scoped or filtered query.
     private static func areaClauses(_ area: ReadingArea, _ clauses: inout [String], _ args: inout [any DatabaseValueConvertible]) {
         if case .only(let allowed) = area.scope {
             clauses.append(allowed.isEmpty ? "0" : "d.district IN (\(marks(allowed.count)))")
