@@ -314,7 +314,7 @@ public protocol TelemetryRepository: Sendable {
     /// The metrics a source has readings of, sorted.
     func metrics(source: String) async throws -> [String]
 
-    /// The latest reading of every series in the area, with the district of its display.
+    /// The latest reading of every series in the area, with the district of its display or sensor.
     func latest(_ query: LatestQuery) async throws -> [LatestReading]
     /// Per district, min, max, sum and count of one value per source: its newest reading at or
     /// before `at` and after `at - window` (milliseconds); sources with none are left out.
