@@ -316,10 +316,7 @@ extension SQLiteStore: TelemetryRepository {
                     currentHour = h
                 }
                 let chunk: Int64 = row[1]
-                let key = SeriesBucket(series: series, bucket: h)
-                guard let data: Data = row[2], let readings = data.withUnsafeBytes({ RawChunk.decode($0, hour: h) }) else {
-                    throw Self.corrupt("raw readings", key)
-                }
+                let readings = try Self.rawChunk(row, column: 2, SeriesBucket(series: series, bucket: h))
                 for (i, r) in readings.enumerated() where r.time >= from && r.time < to {
                     let position = RawChunk.position(chunk: chunk, index: i)
                     if let after, (r.time, position) <= (after.time, after.row) { continue }
@@ -360,6 +357,14 @@ extension SQLiteStore: TelemetryRepository {
                 return points
             }
         }
+    }
+
+    /// The readings of the `reading_blocks` chunk selected in `column`, which holds readings of `key`'s hour.
+    private static func rawChunk(_ row: Row, column: Int, _ key: SeriesBucket) throws -> [TimedValue] {
+        guard let data: Data = row[column], let readings = data.withUnsafeBytes({ RawChunk.decode($0, hour: key.bucket) }) else {
+            throw corrupt("raw readings", key)
+        }
+        return readings
     }
 
     /// The cells of a `minute_blocks` row selected as (series, hour, cells).
@@ -508,9 +513,7 @@ extension SQLiteStore: TelemetryRepository {
             let hour: Int64 = row[0]
             // Hours come newest first, so the first hour holding a match holds the answer.
             if let bestHour, hour != bestHour { break }
-            guard let data: Data = row[1], let readings = data.withUnsafeBytes({ RawChunk.decode($0, hour: hour) }) else {
-                throw corrupt("raw readings", SeriesBucket(series: series, bucket: hour))
-            }
+            let readings = try rawChunk(row, column: 1, SeriesBucket(series: series, bucket: hour))
             // Chunks of an hour come in arrival order, and `>=` lets a later arrival win a tie.
             for r in readings where r.time > after && r.time <= atOrBefore && r.time >= (best?.time ?? .min) {
                 best = r
@@ -613,9 +616,7 @@ extension SQLiteStore: TelemetryRepository {
             db, sql: "SELECT chunk, readings FROM reading_blocks WHERE series = ? AND hour = ?", arguments: [series, boundary])
         for row in chunks {
             let chunk: Int64 = row[0]
-            guard let data: Data = row[1], let readings = data.withUnsafeBytes({ RawChunk.decode($0, hour: boundary) }) else {
-                throw corrupt("raw readings", key)
-            }
+            let readings = try rawChunk(row, column: 1, key)
             let kept = readings.filter { $0.time >= cutoff }
             guard kept.count < readings.count else { continue }
             deleted += readings.count - kept.count
