@@ -113,10 +113,17 @@ public struct AlertRecord: Codable, Hashable, Sendable {
     public var receivedAt: Date
     /// How many displays it targets.
     public var targeted: Int
+    /// The districts its poster was scoped to, nil for a city-wide poster: only someone whose scope
+    /// covers these may update or cancel it.
+    public var posterScope: [String]?
+    /// The districts it concerns (those of its targets and of the alerts it settles): a user
+    /// scoped to districts sees the alerts that concern one of them.
+    public var districts: [String]
 
     public init(
         id: String, sender: String, sent: Date, status: String, msgType: String, severity: AlertSeverity, headline: String,
-        expires: Date?, state: State, references: [String], postedBy: String, receivedAt: Date, targeted: Int
+        expires: Date?, state: State, references: [String], postedBy: String, receivedAt: Date, targeted: Int,
+        posterScope: [String]? = nil, districts: [String] = []
     ) {
         self.id = id
         self.sender = sender
@@ -131,6 +138,21 @@ public struct AlertRecord: Codable, Hashable, Sendable {
         self.postedBy = postedBy
         self.receivedAt = receivedAt
         self.targeted = targeted
+        self.posterScope = posterScope
+        self.districts = districts
+    }
+
+    /// Whether a user scoped to `scope` sees it.
+    public func isVisible(in scope: DistrictScope) -> Bool {
+        guard case .only(let set) = scope else { return true }
+        return districts.contains(where: set.contains)
+    }
+
+    /// Whether a user scoped to `scope` may update or cancel it: their scope covers its poster's.
+    public func mayBeSettled(from scope: DistrictScope) -> Bool {
+        guard case .only(let set) = scope else { return true }
+        guard let posterScope else { return false }
+        return posterScope.allSatisfy(set.contains)
     }
 }
 
@@ -166,8 +188,8 @@ public protocol AlertRepository: Sendable {
     func alert(id: String) async throws -> AlertRecord?
     /// The raw XML and the notice sent to displays.
     func alertDocument(id: String) async throws -> (xml: String, notice: String?)?
-    /// Newest first.
-    func alerts(limit: Int) async throws -> [AlertRecord]
+    /// Newest first; only those visible in `scope` (see `AlertRecord.isVisible(in:)`).
+    func alerts(limit: Int, scope: DistrictScope) async throws -> [AlertRecord]
     func deliveries(alertId: String) async throws -> [AlertDelivery]
     /// Active alerts with their notices and the displays each still has to show.
     func activeAlerts() async throws -> [(alert: AlertRecord, notice: String, targets: [String], shown: [String])]

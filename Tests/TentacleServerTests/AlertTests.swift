@@ -129,7 +129,7 @@ extension HeavyServerTests {
                     #expect(r.status == .unprocessableContent, "\(r.text)")
                     #expect(r.text.contains(mentions), "\(r.text)")
                 }
-                #expect(try await fixture.store.alerts(limit: 10).isEmpty)
+                #expect(try await fixture.store.alerts(limit: 10, scope: .all).isEmpty)
 
                 let posted = try await api.send(.post, "/v1/alerts", as: .role(.alerter), body: good, contentType: "application/cap+xml")
                 #expect(posted.status == .created, "\(posted.text)")

@@ -30,14 +30,14 @@ struct AlertController {
     func register(on group: RouterGroup<AppRequestContext>) {
         group.post("alerts", use: post)
         group.get("alerts") { request, context in
-            _ = try context.user(.readRegistry)
+            let p = try context.user(.readRegistry)
             let limit = try QueryParameters(request: request).int("limit", in: 1...1000) ?? 100
-            return try JSONBody.response(["items": try await env.store.alerts(limit: limit)])
+            return try JSONBody.response(["items": try await env.store.alerts(limit: limit, scope: p.scope)])
         }
         group.get("alerts/:id") { _, context in
             let p = try context.user(.readRegistry)
             let id = try context.parameters.require("id")
-            guard let alert = try await env.store.alert(id: id) else { throw APIError.notFound("alert", id) }
+            guard let alert = try await env.store.alert(id: id), alert.isVisible(in: p.scope) else { throw APIError.notFound("alert", id) }
             var deliveries = try await env.store.deliveries(alertId: id)
             if case .only = p.scope {
                 var visible: [AlertDelivery] = []
@@ -70,20 +70,19 @@ struct AlertController {
             throw APIError(.conflict, "alert '\(cap.identifier.prefix(100))' was received before; send an Update with a new identifier to change it")
         }
 
-        // The earlier alerts an Update or Cancel names, if this server holds them.
-        var settled: [String] = []
-        for ref in cap.references {
-            if let earlier = try await env.store.alert(id: ref.identifier), earlier.sender == ref.sender { settled.append(earlier.id) }
-        }
+        let settledAlerts = try await settled(by: cap, poster: p)
+        let settled = settledAlerts.map(\.id)
         let shows = (cap.msgType == .alert || cap.msgType == .update) && [.actual, .test, .exercise].contains(cap.status)
-        let targets = shows ? try await targets(of: cap, scope: p.scope) : []
+        let reached = shows ? try await targets(of: cap, scope: p.scope) : []
+        let targets = reached.map(\.id)
         let notice = shows && !targets.isEmpty ? Self.notice(for: cap, replaces: cap.msgType == .update ? settled : []) : nil
         let severity = cap.infos.map(\.severity).max() ?? .unknown
+        let districts = Set(reached.map(\.district)).union(settledAlerts.flatMap(\.districts)).union(p.scope.districts ?? [])
         let record = AlertRecord(
             id: cap.identifier, sender: cap.sender, sent: cap.sent, status: cap.status.rawValue, msgType: cap.msgType.rawValue,
             severity: severity, headline: cap.infos.first.map { $0.headline ?? $0.event } ?? "",
             expires: cap.infos.compactMap(\.expires).max(), state: notice == nil ? .silent : .active, references: settled,
-            postedBy: p.username, receivedAt: env.clock(), targeted: targets.count)
+            postedBy: p.username, receivedAt: env.clock(), targeted: targets.count, posterScope: p.scope.districts, districts: districts.sorted())
         let text = notice.map { String(decoding: ServerMessage.alert($0).encoded(), as: UTF8.self) }
         let settling: [String: AlertRecord.State] = Dictionary(
             uniqueKeysWithValues: settled.map { ($0, cap.msgType == .cancel ? AlertRecord.State.cancelled : .replaced) })
@@ -94,22 +93,50 @@ struct AlertController {
             audit: env.audit(p, "alert.post", "alert", record.id, summary))
 
         // Stored and durable: now it goes out.
-        if cap.msgType == .update || cap.msgType == .cancel { await env.alerts.settle(settled) }
+        await env.alerts.settle(settled)
         if let text { await env.alerts.publish(record, text: text, targets: targets) }
         return try JSONBody.response(
             Posted(id: record.id, msgType: record.msgType, status: record.status, state: record.state, targeted: targets.count, settled: settled),
             status: .created)
     }
 
+    /// The earlier alerts this message settles: only an Update or Cancel settles, only alerts of the
+    /// same sender this server holds. Settling an alert of another status (a Test never settles an
+    /// Actual) or one posted with a scope the poster's does not cover is refused and audited.
+    private func settled(by cap: CAPAlert, poster p: Principal) async throws -> [AlertRecord] {
+        guard cap.msgType == .update || cap.msgType == .cancel else { return [] }
+        var settled: [AlertRecord] = []
+        for ref in cap.references {
+            guard !settled.contains(where: { $0.id == ref.identifier }),
+                let earlier = try await env.store.alert(id: ref.identifier), earlier.sender == ref.sender
+            else { continue }
+            let refusal: APIError? =
+                if earlier.status != cap.status.rawValue {
+                    APIError(
+                        .conflict, "a \(cap.status.rawValue) message cannot \(cap.msgType == .cancel ? "cancel" : "update") the \(earlier.status) alert '\(earlier.id.prefix(100))'",
+                        field: "references")
+                } else if !earlier.mayBeSettled(from: p.scope) {
+                    APIError(
+                        .forbidden, "alert '\(earlier.id.prefix(100))' was posted for districts outside yours; only a user whose districts cover them may \(cap.msgType == .cancel ? "cancel" : "update") it",
+                        field: "references")
+                } else { nil }
+            if let refusal {
+                try await env.store.recordEvent(env.audit(p, "alert.refuse", "alert", cap.identifier, "\(cap.msgType.rawValue) \(cap.status.rawValue) refused: \(refusal.message)"))
+                throw refusal
+            }
+            settled.append(earlier)
+        }
+        return settled
+    }
+
     /// Every display inside one of the alert's areas (or in a district its geocodes name); for
     /// Test and Exercise messages only displays tagged `alert-test`.
-    private func targets(of cap: CAPAlert, scope: DistrictScope) async throws -> [String] {
+    private func targets(of cap: CAPAlert, scope: DistrictScope) async throws -> [Display] {
         let candidates = cap.candidates(geocodes: Self.geocodeTable(try await env.store.districts()))
         guard !candidates.isEmpty else { return [] }
         let testsOnly = cap.status != .actual
         return try await env.directory.displays(scope: scope)
             .filter { display in (!testsOnly || display.tags.contains(Self.testTag)) && candidates.contains { $0.target.matches(display) } }
-            .map(\.id)
     }
 
     /// `tentacle-district` geocodes name districts by code.

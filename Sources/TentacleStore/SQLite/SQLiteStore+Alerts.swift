@@ -12,13 +12,16 @@ extension SQLiteStore: AlertRepository {
         try await write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO alerts (id, sender, sent, status, msg_type, severity, headline, expires, state, refs, notice, xml, posted_by, received_at, targeted)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO alerts (id, sender, sent, status, msg_type, severity, headline, expires, state, refs, notice, xml, posted_by, received_at, targeted, poster_scope)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     a.id, a.sender, Self.ms(a.sent), a.status, a.msgType, a.severity.rawValue, a.headline, Self.ms(a.expires), a.state.rawValue,
                     a.references.joined(separator: "\n"), notice, xml, a.postedBy, Self.ms(a.receivedAt), a.targeted,
+                    a.posterScope?.joined(separator: ","),
                 ])
+            let district = try db.cachedStatement(sql: "INSERT OR IGNORE INTO alert_districts (alert_id, district) VALUES (?, ?)")
+            for code in Set(a.districts) { try district.execute(arguments: [a.id, code]) }
             // A city-wide alert has a row per display: bound without boxing, as ingest does.
             let insert = try BoundStatement(db, sql: "INSERT INTO alert_deliveries (alert_id, display_id, state) VALUES (?, ?, 'pending')")
             for display in targets {
@@ -32,15 +35,22 @@ extension SQLiteStore: AlertRepository {
         }
     }
 
-    private static let columns = "id, sender, sent, status, msg_type, severity, headline, expires, state, refs, posted_by, received_at, targeted"
+    private static let columns = """
+        id, sender, sent, status, msg_type, severity, headline, expires, state, refs, posted_by, received_at, targeted, poster_scope,
+        (SELECT group_concat(district, ',') FROM alert_districts WHERE alert_id = alerts.id)
+        """
 
     private static func record(_ row: Row) -> AlertRecord {
         let refs: String = row[9]
+        let posterScope: String? = row[13]
+        let districts: String? = row[14]
         return AlertRecord(
             id: row[0], sender: row[1], sent: date(row[2]) ?? Date(timeIntervalSince1970: 0), status: row[3], msgType: row[4],
             severity: AlertSeverity(rawValue: row[5]) ?? .unknown, headline: row[6], expires: date(row[7]),
             state: AlertRecord.State(rawValue: row[8]) ?? .silent, references: refs.isEmpty ? [] : refs.components(separatedBy: "\n"),
-            postedBy: row[10], receivedAt: date(row[11]) ?? Date(timeIntervalSince1970: 0), targeted: row[12])
+            postedBy: row[10], receivedAt: date(row[11]) ?? Date(timeIntervalSince1970: 0), targeted: row[12],
+            posterScope: posterScope.map { $0.split(separator: ",").map(String.init) },
+            districts: (districts ?? "").split(separator: ",").map(String.init).sorted())
     }
 
     public func alert(id: String) async throws -> AlertRecord? {
@@ -55,9 +65,21 @@ extension SQLiteStore: AlertRepository {
         }
     }
 
-    public func alerts(limit: Int) async throws -> [AlertRecord] {
+    public func alerts(limit: Int, scope: DistrictScope) async throws -> [AlertRecord] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT \(Self.columns) FROM alerts ORDER BY received_at DESC, id LIMIT ?", arguments: [limit]).map(Self.record)
+            guard let districts = scope.districts else {
+                return try Row.fetchAll(db, sql: "SELECT \(Self.columns) FROM alerts ORDER BY received_at DESC, id LIMIT ?", arguments: [limit])
+                    .map(Self.record)
+            }
+            let marks = databaseQuestionMarks(count: districts.count)
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(Self.columns) FROM alerts WHERE id IN (SELECT alert_id FROM alert_districts WHERE district IN (\(marks)))
+                    ORDER BY received_at DESC, id LIMIT ?
+                    """,
+                arguments: StatementArguments(districts.map(\.databaseValue) + [limit.databaseValue])
+            ).map(Self.record)
         }
     }
 
@@ -82,7 +104,7 @@ extension SQLiteStore: AlertRepository {
                 let deliveries = try Row.fetchAll(db, sql: "SELECT display_id, state FROM alert_deliveries WHERE alert_id = ?", arguments: [alert.id])
                 let targets: [String] = deliveries.map { $0[0] }
                 let shown: [String] = deliveries.filter { ($0[1] as String) == "shown" }.map { $0[0] }
-                return (alert, row[13], targets, shown)
+                return (alert, row[15], targets, shown)
             }
         }
     }

@@ -304,6 +304,21 @@ extension SQLiteStore {
             try movePackedReadings(db)
             try db.execute(sql: "DROP TABLE readings; DROP TABLE rollups_1m;")
         }
+        m.registerMigration("v8-alert-scope") { db in
+            // Who may settle an alert and who sees it. Alerts stored before take their poster's
+            // districts as they are now, and the districts of the displays they targeted.
+            try db.execute(sql: """
+                ALTER TABLE alerts ADD COLUMN poster_scope TEXT;
+                UPDATE alerts SET poster_scope = (SELECT u.districts FROM users u WHERE u.username = alerts.posted_by AND u.districts != '');
+                CREATE TABLE alert_districts (
+                    alert_id TEXT NOT NULL REFERENCES alerts(id),
+                    district TEXT NOT NULL,
+                    PRIMARY KEY (district, alert_id)
+                ) WITHOUT ROWID;
+                INSERT OR IGNORE INTO alert_districts (alert_id, district)
+                    SELECT DISTINCT d.alert_id, x.district FROM alert_deliveries d JOIN displays x ON x.id = d.display_id;
+                """)
+        }
         return m
     }
 
