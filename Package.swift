@@ -130,6 +130,7 @@ let package = Package(
                 "TentacleServer",
                 "TentacleStore",
                 "TentacleCore",
+                "TentacleCAP",
                 "TentacleRender",
                 "TentacleAgent",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

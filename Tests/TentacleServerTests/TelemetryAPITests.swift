@@ -62,10 +62,18 @@ struct TelemetryAPITests {
                 let broken = try await api.send(.post, "/v1/write?precision=ms&sequence=13", body: "air,source=north-1 lux=\n", contentType: "text/plain")
                 #expect(broken.status == .badRequest)
                 #expect(broken.apiError?.issues?.first?.row == 1)
+                // In partial mode the good lines are stored and the refused ones named.
+                let partial = try await api.send(
+                    .post, "/v1/write?precision=ms&sequence=14&mode=partial", body: "air,source=north-1 lux=430 1767225570000\nair,source=north-1 lux=\n",
+                    contentType: "text/plain")
+                #expect(partial.status == .ok, "\(partial.text)")
+                let refused = try partial.decode([String: [FieldIssue]].self)["issues"] ?? []
+                #expect(refused.count == 1)
+                #expect(refused.first?.row == 2)
                 let wrongType = try await api.send(.post, "/v1/readings", body: "x", contentType: "application/xml")
                 #expect(wrongType.status == .unsupportedMediaType)
                 let latest = try await api.send(.get, "/v1/readings/latest?metric=lux")
-                #expect(latest.text.contains(#""value":420"#))
+                #expect(latest.text.contains(#""value":430"#))
                 #expect(latest.text.contains(#""district":"north""#))
             }
         }

@@ -47,4 +47,19 @@ struct SQLiteStoreTests {
             #expect(foreignKeys == 1)
         }
     }
+
+    /// The kill -9 tests prove durability only as long as every connection commits with a sync:
+    /// `synchronous = FULL` (2) on the writer and on readers (which can also checkpoint).
+    @Test func everyConnectionSyncsEachCommit() async throws {
+        try await StoreHarness.with(.sqlite, seeded: false) { h in
+            let store = try #require(h.store as? SQLiteStore)
+            let writer = try await store.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+            #expect(writer == 2)
+            let readers = try await withThrowingTaskGroup(of: Int?.self) { group in
+                for _ in 0..<4 { group.addTask { try await store.pool.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } } }
+                return try await group.reduce(into: [Int?]()) { $0.append($1) }
+            }
+            #expect(readers == [2, 2, 2, 2])
+        }
+    }
 }

@@ -100,8 +100,10 @@ struct TelemetryController {
         if mode == .allOrNothing && !parsed.issues.isEmpty {
             throw APIError(.badRequest, "line protocol refused, nothing stored: \(ValidationError(parsed.issues).summary)", issues: parsed.issues)
         }
-        _ = try await ingest(parsed, mode: mode, principal: p)
-        return Response(status: .noContent)
+        let (_, issues) = try await ingest(parsed, mode: mode, principal: p)
+        // InfluxDB clients expect 204; what a partial write refused must still reach the caller.
+        if issues.isEmpty { return Response(status: .noContent) }
+        return try JSONBody.response(["issues": issues], status: .ok)
     }
 
     /// Validates, checks the caller's districts and stores; throws 422 when nothing may be stored.

@@ -35,6 +35,9 @@ public final class SQLiteStore: Sendable {
             try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.walCheckpointPages)")
         }
         pool = try DatabasePool(path: path, configuration: config)
+        // Opening the pool switches its writer to WAL with `synchronous = NORMAL` after
+        // `prepareDatabase` ran; the one writer connection is set back to FULL here.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         self.clock = clock
         self.path = path
         try Self.migrator.migrate(pool)
