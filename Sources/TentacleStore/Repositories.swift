@@ -280,8 +280,10 @@ public protocol ContentRepository: Sendable {
     /// Appends a revision; `conflict` unless it is numbered one past the latest. Pending revisions it
     /// follows become superseded, and so does the live one when the new revision arrives approved.
     func addRevision(_ revision: CampaignRevision, audit: AuditEvent) async throws
-    /// Writes changed states of existing revisions (an approval or rejection) in one transaction.
-    func saveReview(_ changed: [CampaignRevision], audit: AuditEvent) async throws
+    /// Writes changed states of existing revisions (an approval or rejection) in one transaction, each
+    /// only if its stored state is still the one in `history`, the revisions the reviewer decided on;
+    /// `conflict` otherwise, and nothing changes.
+    func saveReview(_ changed: [CampaignRevision], reviewed history: [CampaignRevision], audit: AuditEvent) async throws
     func deleteCampaign(id: String, audit: AuditEvent) async throws
     /// The approved, live revision of every campaign.
     func liveCampaigns() async throws -> [LiveCampaign]

@@ -182,18 +182,30 @@ extension SQLiteStore: ContentRepository {
         }
     }
 
-    public func saveReview(_ changed: [CampaignRevision], audit: AuditEvent) async throws {
+    public func saveReview(_ changed: [CampaignRevision], reviewed history: [CampaignRevision], audit: AuditEvent) async throws {
         try await write { db in
             for r in changed {
+                guard let before = history.first(where: { $0.campaignId == r.campaignId && $0.revision == r.revision }) else {
+                    throw StoreError.notFound("campaign revision", "\(r.campaignId)#\(r.revision)")
+                }
+                // Only from the state the reviewer saw: an edit or another review in between makes this a no-op and a conflict.
                 try db.execute(
                     sql: """
                         UPDATE campaign_revisions SET state = ?, approved_by = ?, approved_at = ?, rejected_by = ?, rejected_reason = ?
-                        WHERE campaign_id = ? AND revision = ?
+                        WHERE campaign_id = ? AND revision = ? AND state = ?
                         """,
                     arguments: [
                         r.state.rawValue, r.approvedBy, r.approvedAt, r.rejectedBy, r.rejectedReason, r.campaignId, r.revision,
+                        before.state.rawValue,
                     ])
-                guard db.changesCount == 1 else { throw StoreError.notFound("campaign revision", "\(r.campaignId)#\(r.revision)") }
+                guard db.changesCount == 1 else {
+                    let now = try String.fetchOne(
+                        db, sql: "SELECT state FROM campaign_revisions WHERE campaign_id = ? AND revision = ?",
+                        arguments: [r.campaignId, r.revision])
+                    guard let now else { throw StoreError.notFound("campaign revision", "\(r.campaignId)#\(r.revision)") }
+                    throw StoreError(
+                        .conflict, "revision \(r.revision) of campaign '\(r.campaignId)' changed meanwhile: it is \(now), no longer \(before.state.rawValue)")
+                }
             }
             try self.append(audit, db)
         }
