@@ -261,12 +261,15 @@ public protocol ContentRepository: Sendable {
     func asset(sha256: String) async throws -> AssetRecord?
     func assetBytes(sha256: String) async throws -> [UInt8]?
     func assets() async throws -> [AssetRecord]
-    /// Deletes assets uploaded before `cutoff` whose hash is not in `referenced`; returns their hashes.
-    func deleteUnreferencedAssets(referenced: Set<String>, uploadedBefore cutoff: Date) async throws -> [String]
+    /// Deletes assets uploaded before `cutoff` that no stored layout draws, deciding and deleting in one
+    /// transaction; returns their hashes.
+    func deleteUnreferencedAssets(uploadedBefore cutoff: Date) async throws -> [String]
 
+    /// Stores a new layout; `conflict` if the id is taken, `invalidReference` if it draws an image not stored.
     func createLayout(_ layout: LayoutRecord, audit: AuditEvent) async throws
     func layout(id: String) async throws -> LayoutRecord?
     func layouts() async throws -> [LayoutRecord]
+    /// Replaces a layout; `invalidReference` if the new document draws an image not stored.
     func updateLayout(_ layout: LayoutRecord, audit: AuditEvent) async throws
     /// `conflict` while a live or pending campaign revision or a default names the layout.
     func deleteLayout(id: String, audit: AuditEvent) async throws
