@@ -283,12 +283,15 @@ public protocol ContentRepository: Sendable {
     func asset(sha256: String) async throws -> AssetRecord?
     func assetBytes(sha256: String) async throws -> [UInt8]?
     func assets() async throws -> [AssetRecord]
-    /// Deletes assets uploaded before `cutoff` whose hash is not in `referenced`; returns their hashes.
-    func deleteUnreferencedAssets(referenced: Set<String>, uploadedBefore cutoff: Date) async throws -> [String]
+    /// Deletes assets uploaded before `cutoff` that no stored layout draws, deciding and deleting in one
+    /// transaction; returns their hashes.
+    func deleteUnreferencedAssets(uploadedBefore cutoff: Date) async throws -> [String]
 
+    /// Stores a new layout; `conflict` if the id is taken, `invalidReference` if it draws an image not stored.
     func createLayout(_ layout: LayoutRecord, audit: AuditEvent) async throws
     func layout(id: String) async throws -> LayoutRecord?
     func layouts() async throws -> [LayoutRecord]
+    /// Replaces a layout; `invalidReference` if the new document draws an image not stored.
     func updateLayout(_ layout: LayoutRecord, audit: AuditEvent) async throws
     /// `conflict` while a live or pending campaign revision or a default names the layout.
     func deleteLayout(id: String, audit: AuditEvent) async throws
@@ -302,8 +305,10 @@ public protocol ContentRepository: Sendable {
     /// Appends a revision; `conflict` unless it is numbered one past the latest. Pending revisions it
     /// follows become superseded, and so does the live one when the new revision arrives approved.
     func addRevision(_ revision: CampaignRevision, audit: AuditEvent) async throws
-    /// Writes changed states of existing revisions (an approval or rejection) in one transaction.
-    func saveReview(_ changed: [CampaignRevision], audit: AuditEvent) async throws
+    /// Writes changed states of existing revisions (an approval or rejection) in one transaction, each
+    /// only if its stored state is still the one in `history`, the revisions the reviewer decided on;
+    /// `conflict` otherwise, and nothing changes.
+    func saveReview(_ changed: [CampaignRevision], reviewed history: [CampaignRevision], audit: AuditEvent) async throws
     func deleteCampaign(id: String, audit: AuditEvent) async throws
     /// The approved, live revision of every campaign.
     func liveCampaigns() async throws -> [LiveCampaign]

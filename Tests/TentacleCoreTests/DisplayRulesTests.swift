@@ -99,16 +99,21 @@ private func fields(_ change: (inout DisplayInput) -> Void) -> [String] {
 
     // MARK: width and height
 
-    @Test(arguments: [Int.min, -1, 0, 7, 4097, Int.max])
-    func sizeOutOfRangeIsRejected(_ size: Int) {
+    @Test(arguments: [Int.min, -1, 0, 7, 3841, 4096, Int.max])
+    func widthOutOfRangeIsRejected(_ size: Int) {
         #expect(fields { $0.width = size } == ["width"])
-        #expect(fields { $0.height = size } == ["height"])
-        #expect(issues { $0.width = size }.first?.message == "\(size) is out of range 8...4096 pixels")
+        #expect(issues { $0.width = size }.first?.message == "\(size) is out of range 8...3840 pixels")
     }
 
-    @Test(arguments: [8, 9, 64, 4095, 4096])
-    func sizeInRangeIsAccepted(_ size: Int) {
-        #expect(fields { $0.width = size; $0.height = size }.isEmpty)
+    @Test(arguments: [Int.min, -1, 0, 7, 2161, 3840, Int.max])
+    func heightOutOfRangeIsRejected(_ size: Int) {
+        #expect(fields { $0.height = size } == ["height"])
+        #expect(issues { $0.height = size }.first?.message == "\(size) is out of range 8...2160 pixels")
+    }
+
+    @Test(arguments: [(8, 8), (9, 9), (64, 32), (3839, 2159), (3840, 2160)])
+    func sizeInRangeIsAccepted(_ size: (width: Int, height: Int)) {
+        #expect(fields { $0.width = size.width; $0.height = size.height }.isEmpty)
     }
 
     // MARK: lat and lon

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import TentacleCore
+@testable import TentacleServer
 import TentacleStore
 import Testing
 
@@ -127,6 +128,52 @@ struct ApprovalTests {
                 #expect(try await api.now("north-1").playing.revision == 2)
                 #expect(try await api.send(.post, Self.approveURI(9), as: .role(.approver)).status == .notFound)
                 #expect(try await api.send(.post, Self.approveURI(0), as: .role(.approver)).status == .badRequest)
+            }
+        }
+    }
+
+    /// An approval decided on a history that an edit changed before it was written must not put the
+    /// superseded revision on air.
+    @Test func aRevisionSupersededBetweenReadAndWriteIsNotApproved() async throws {
+        try await Fixture.with { fx in
+            try await fx.test { api in
+                try await Self.pendingCampaign(api)
+                try await api.approve("cmp-1", revision: 1)
+                try await api.edit("cmp-1", Content.campaign("cmp-1", playlist: [("lay-other", 10)]))
+                let seen = try await fx.store.campaignHistory(id: "cmp-1")
+                let approver = Principal(userID: "usr-approver", username: "approver", role: .approver, scope: .all)
+                let approval = try ApprovalPolicy.approving(2, in: seen, by: approver, at: fx.clock.now)
+                let rejection = try ApprovalPolicy.rejecting(2, in: seen, by: approver, reason: "late")
+
+                // The publisher saves revision 3 meanwhile, which supersedes the pending revision 2.
+                try await api.edit("cmp-1", Content.campaign("cmp-1", playlist: [("lay-other", 20)]))
+                for updated in [approval, rejection] {
+                    await #expect(throws: StoreError.self) {
+                        try await fx.store.saveReview(
+                            CampaignController.changed(from: seen, to: updated), reviewed: seen, audit: Fixture.event("campaign.approve", "campaign", "cmp-1"))
+                    }
+                }
+                #expect(try await fx.store.campaignHistory(id: "cmp-1").map(\.state) == [.approved, .superseded, .pending])
+                #expect(try await api.now("north-1").playing.revision == 1)
+            }
+        }
+    }
+
+    @Test func concurrentApprovalsOfOneRevisionSucceedOnce() async throws {
+        try await Fixture.with { fx in
+            try await fx.test { api in
+                try await Self.pendingCampaign(api)
+                let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                    for caller in [Caller.role(.approver), .role(.admin), .role(.approver), .role(.admin)] {
+                        group.addTask { try await api.send(.post, Self.approveURI(1), as: caller).status }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(statuses.filter { $0 == .ok }.count == 1, "\(statuses)")
+                #expect(statuses.filter { $0 == .conflict }.count == 3, "\(statuses)")
+                #expect(try await fx.store.campaignHistory(id: "cmp-1").map(\.state) == [.approved])
+                let approvals = try await fx.store.auditEntries(AuditQuery(action: "campaign.approve", objectId: "cmp-1", limit: 10))
+                #expect(approvals.count == 1)
             }
         }
     }

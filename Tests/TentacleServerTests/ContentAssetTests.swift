@@ -124,4 +124,38 @@ struct ContentAssetTests {
             }
         }
     }
+
+    /// A layout saved while a collection pass runs either was saved first, and its image stays, or comes
+    /// second and is refused because its image is gone: no stored layout ever draws a collected image.
+    @Test func aLayoutSavedDuringCollectionNeverLosesItsImage() async throws {
+        try await Fixture.with { fx in
+            let clock = fx.clock
+            let collector = AssetCollector(
+                store: fx.store, gracePeriod: 60, interval: .seconds(3600), clock: { clock.now },
+                logger: Logger(label: "collector-test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            var saved = 0
+            for i in 0..<60 {
+                let png = Content.png(seed: 200 + i)
+                let sha = Content.sha256Hex(png)
+                let asset = AssetRecord(sha256: sha, width: 4, height: 3, byteCount: png.count, uploadedBy: "fixture", uploadedAt: Fixture.start.addingTimeInterval(-3600))
+                try await fx.store.putAsset(asset, bytes: png, audit: Fixture.event("asset.upload", "asset", sha))
+                let document = Content.imageLayout(sha256: sha)
+                let layout = LayoutRecord(
+                    id: "lay-\(i)", name: "Picture \(i)", width: 128, height: 64, document: document, createdBy: "fixture",
+                    createdAt: Fixture.start, updatedAt: Fixture.start)
+                async let collected = collector.collectOnce()
+                do {
+                    try await fx.store.createLayout(layout, audit: Fixture.event("layout.create", "layout", layout.id))
+                } catch let error as StoreError {
+                    #expect(error.code == .invalidReference, "\(error)")
+                }
+                _ = try await collected
+                if try await fx.store.layout(id: layout.id) != nil {
+                    saved += 1
+                    #expect(try await fx.store.asset(sha256: sha) != nil, "layout \(layout.id) was saved but its image was collected")
+                }
+            }
+            #expect(saved > 0)
+        }
+    }
 }

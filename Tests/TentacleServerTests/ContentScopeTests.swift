@@ -35,6 +35,30 @@ struct ContentScopeTests {
         }
     }
 
+    @Test func nowListsScopedUsersOnlyCampaignsTheyMaySee() async throws {
+        try await Fixture.with { fx in
+            try await fx.test { api in
+                try await api.createLayout("lay-pole")
+                try await api.publish(Content.campaign("cmp-south", target: #"{"districts": ["south"]}"#))
+                try await api.publish(Content.campaign("cmp-east", target: #"{"districts": ["east"]}"#, priority: 900))
+                try await api.publish(Content.campaign("cmp-north"))
+                try await api.publish(Content.campaign("cmp-stops", target: #"{"groups": ["bus-stops"]}"#, priority: 50))
+
+                let everything = try await api.now("north-1", as: .role(.publisher))
+                #expect(Set(everything.candidates.map(\.campaignId)) == ["cmp-south", "cmp-east", "cmp-north", "cmp-stops"])
+
+                // The group campaign reaches north-1, so it is on a panel the scoped user may see; south's and east's are not.
+                let scoped = try await api.now("north-1", as: Self.publisherNorth)
+                #expect(scoped.playing.campaignId == "cmp-north")
+                #expect(scoped.candidates.map(\.campaignId) == ["cmp-north", "cmp-stops"])
+                #expect(!scoped.candidates.contains { $0.outcome == "notTargeted" })
+                // north-2 is not in the group, so there the group campaign is another place's content too.
+                let other = try await api.now("north-2", as: Self.publisherNorth)
+                #expect(other.candidates.map(\.campaignId) == ["cmp-north"])
+            }
+        }
+    }
+
     @Test func scopedPublishersTargetOnlyTheirDistricts() async throws {
         try await Fixture.with { fx in
             try await fx.test { api in

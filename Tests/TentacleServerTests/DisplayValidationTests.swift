@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import TentacleCore
+import TentacleRender
 import TentacleStore
 import Testing
 
@@ -52,7 +53,8 @@ struct DisplayValidationTests {
         BadField("name", String(repeating: "n", count: 121).debugDescription),
         BadField("name", nil),
         BadField("width", "7"),
-        BadField("width", "4097"),
+        BadField("width", "3841"),
+        BadField("height", "2161"),
         BadField("height", "0"),
         BadField("height", nil),
         BadField("lat", "90.5"),
@@ -121,6 +123,25 @@ struct DisplayValidationTests {
                 #expect(display.groups == ["bus-stops"])
                 #expect(display.poleId == "P-17")
                 #expect(try await fx.store.display(id: "v-1") == display)
+            }
+        }
+    }
+
+    /// The registry's largest panel is the renderer's largest frame, so a display never gets a cropped preview.
+    @Test func theLargestDisplayGetsFramesOfItsOwnSize() async throws {
+        #expect(DisplayRules.widthRange.upperBound == Frame.maxWidth)
+        #expect(DisplayRules.heightRange.upperBound == Frame.maxHeight)
+        try await Fixture.with { fx in
+            try await fx.test { api in
+                let wall = #"{"id": "wall", "name": "Wall", "width": 3840, "height": 2160, "lat": 52.5, "lon": 13.4, "district": "north", "timezone": "Europe/Berlin"}"#
+                #expect(try await api.send(.post, "/v1/displays", json: wall).status == .created)
+                let frame = try await api.frame("/v1/displays/wall/preview.png")
+                #expect(frame.width == 3840 && frame.height == 2160)
+                for (field, value) in [("width", 3841), ("height", 2161)] {
+                    let response = try await api.send(.patch, "/v1/displays/wall", json: #"{"\#(field)": \#(value)}"#)
+                    #expect(response.status == .unprocessableContent, "\(field): \(response.text)")
+                    #expect(response.apiError?.field == field)
+                }
             }
         }
     }

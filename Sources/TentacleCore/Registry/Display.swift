@@ -105,7 +105,10 @@ public struct DisplayInput: Codable, Hashable, Sendable {
 
 /// The limits every display field is checked against.
 public enum DisplayRules {
-    public static let sizeRange = 8...4096
+    /// Panel sizes in pixels, up to a 4K UHD video wall (3840×2160): the largest frame the renderer draws,
+    /// so every registered display gets frames of its own size.
+    public static let widthRange = 8...3840
+    public static let heightRange = 8...2160
     public static let maxNameLength = 120
     public static let maxNotesLength = 2000
     public static let maxPoleIdLength = 64
@@ -139,9 +142,9 @@ public enum DisplayRules {
                 c.add("name", "must not contain control characters")
             }
         }
-        for (field, value) in [("width", input.width), ("height", input.height)] {
-            if let v = value, !sizeRange.contains(v) {
-                c.add(field, "\(v) is out of range \(sizeRange.lowerBound)...\(sizeRange.upperBound) pixels")
+        for (field, value, range) in [("width", input.width, widthRange), ("height", input.height, heightRange)] {
+            if let v = value, !range.contains(v) {
+                c.add(field, "\(v) is out of range \(range.lowerBound)...\(range.upperBound) pixels")
             }
         }
         if let lat = input.lat, !(lat.isFinite && (-90...90).contains(lat)) {

@@ -51,7 +51,7 @@ struct CampaignController {
                 try ApprovalPolicy.approving(number, in: history, by: p, at: env.clock())
             }
             try await env.store.saveReview(
-                Self.changed(from: history, to: updated),
+                Self.changed(from: history, to: updated), reviewed: history,
                 audit: env.audit(p, "campaign.approve", "campaign", history[0].campaignId, "approved revision \(number); it is live"))
             return try JSONBody.response(Self.body(updated, withHistory: true))
         }
@@ -63,7 +63,7 @@ struct CampaignController {
                 try ApprovalPolicy.rejecting(number, in: history, by: p, reason: body.reason ?? "")
             }
             try await env.store.saveReview(
-                Self.changed(from: history, to: updated),
+                Self.changed(from: history, to: updated), reviewed: history,
                 audit: env.audit(p, "campaign.reject", "campaign", history[0].campaignId, "rejected revision \(number): \((body.reason ?? "").prefix(200))"))
             return try JSONBody.response(Self.body(updated, withHistory: true))
         }

@@ -13,11 +13,17 @@ struct ResolutionController {
 
     func register(on group: RouterGroup<AppRequestContext>) {
         group.get("displays/:id/now") { request, context in
-            _ = try context.user(.readContent)
+            let p = try context.user(.readContent)
             let display = try await displays.visibleDisplay(context)
             let at = try QueryParameters(request: request).date("at") ?? env.clock()
             let alerts = env.alerts.candidates(for: display.id).map(\.candidate)
-            return try JSONBody.response(NowBody(try await library.resolution(of: display, at: at, alerts: alerts)))
+            var resolution = try await library.resolution(of: display, at: at, alerts: alerts)
+            if case .only = p.scope {
+                // Campaigns that reach this display are on a panel the user may see; the rest of the city's are not theirs to list.
+                let visible = Set(try await env.store.liveCampaigns().filter { CampaignController.visible($0.campaign, to: p) }.map(\.id))
+                resolution.candidates.removeAll { $0.outcome == .notTargeted && !visible.contains($0.campaignId) }
+            }
+            return try JSONBody.response(NowBody(resolution))
         }
         group.get("displays/:id/preview.png") { request, context in
             _ = try context.user(.readContent)

@@ -27,10 +27,6 @@ struct AssetCollector: Service {
 
     /// One pass; returns the hashes it deleted.
     func collectOnce() async throws -> [String] {
-        var referenced = Set<String>()
-        for record in try await store.layouts() {
-            referenced.formUnion(ContentLibrary.assetHashes(of: try ContentLibrary.decode(record)))
-        }
-        return try await store.deleteUnreferencedAssets(referenced: referenced, uploadedBefore: clock().addingTimeInterval(-gracePeriod))
+        try await store.deleteUnreferencedAssets(uploadedBefore: clock().addingTimeInterval(-gracePeriod))
     }
 }

@@ -42,16 +42,42 @@ extension SQLiteStore: ContentRepository {
         }
     }
 
-    public func deleteUnreferencedAssets(referenced: Set<String>, uploadedBefore cutoff: Date) async throws -> [String] {
+    public func deleteUnreferencedAssets(uploadedBefore cutoff: Date) async throws -> [String] {
         try await write { db in
-            let old = try String.fetchAll(db, sql: "SELECT sha256 FROM assets WHERE uploaded_at < ?", arguments: [cutoff])
-            let doomed = old.filter { !referenced.contains($0) }
+            // Decided and done in one write transaction: a layout saved meanwhile either committed
+            // before (and its images are referenced here) or waits, and then finds them gone.
+            let doomed = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT sha256 FROM assets WHERE uploaded_at < ?
+                    AND sha256 NOT IN (SELECT lower(j.value) FROM layouts, json_tree(layouts.document) j \(Self.imageReference))
+                    ORDER BY sha256
+                    """,
+                arguments: [cutoff])
             for sha in doomed {
                 try db.execute(sql: "DELETE FROM assets WHERE sha256 = ?", arguments: [sha])
                 try self.append(
                     AuditEvent(actor: "system", action: "asset.collect", objectType: "asset", objectId: sha, summary: "unreferenced asset collected"), db)
             }
             return doomed
+        }
+    }
+
+    /// The `json_tree` rows of a layout document that name an image: the renderer's image widgets
+    /// are the only objects with an `asset` key, a string holding the image's SHA-256.
+    private static let imageReference = "WHERE j.key = 'asset' AND j.type = 'text'"
+
+    /// Refuses a layout document that names an image no longer stored, checked in the transaction that saves it.
+    private static func checkImages(of document: String, _ db: Database) throws {
+        let missing = try String.fetchOne(
+            db,
+            sql: """
+                SELECT j.value FROM json_tree(?) j \(imageReference)
+                AND lower(j.value) NOT IN (SELECT sha256 FROM assets) LIMIT 1
+                """,
+            arguments: [document])
+        if let missing {
+            throw StoreError(.invalidReference, field: "layout", "image asset '\(missing)' is no longer stored; upload it again")
         }
     }
 
@@ -68,6 +94,7 @@ extension SQLiteStore: ContentRepository {
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM layouts WHERE id = ?", arguments: [layout.id]) == true {
                 throw StoreError(.conflict, field: "id", "layout '\(layout.id)' already exists")
             }
+            try Self.checkImages(of: layout.document, db)
             try db.execute(
                 sql: """
                     INSERT INTO layouts (id, name, width, height, document, created_by, created_at, updated_at)
@@ -95,6 +122,7 @@ extension SQLiteStore: ContentRepository {
 
     public func updateLayout(_ layout: LayoutRecord, audit: AuditEvent) async throws {
         try await write { db in
+            try Self.checkImages(of: layout.document, db)
             try db.execute(
                 sql: "UPDATE layouts SET name = ?, width = ?, height = ?, document = ?, updated_at = ? WHERE id = ?",
                 arguments: [layout.name, layout.width, layout.height, layout.document, layout.updatedAt, layout.id])
@@ -182,18 +210,30 @@ extension SQLiteStore: ContentRepository {
         }
     }
 
-    public func saveReview(_ changed: [CampaignRevision], audit: AuditEvent) async throws {
+    public func saveReview(_ changed: [CampaignRevision], reviewed history: [CampaignRevision], audit: AuditEvent) async throws {
         try await write { db in
             for r in changed {
+                guard let before = history.first(where: { $0.campaignId == r.campaignId && $0.revision == r.revision }) else {
+                    throw StoreError.notFound("campaign revision", "\(r.campaignId)#\(r.revision)")
+                }
+                // Only from the state the reviewer saw: an edit or another review in between makes this a no-op and a conflict.
                 try db.execute(
                     sql: """
                         UPDATE campaign_revisions SET state = ?, approved_by = ?, approved_at = ?, rejected_by = ?, rejected_reason = ?
-                        WHERE campaign_id = ? AND revision = ?
+                        WHERE campaign_id = ? AND revision = ? AND state = ?
                         """,
                     arguments: [
                         r.state.rawValue, r.approvedBy, r.approvedAt, r.rejectedBy, r.rejectedReason, r.campaignId, r.revision,
+                        before.state.rawValue,
                     ])
-                guard db.changesCount == 1 else { throw StoreError.notFound("campaign revision", "\(r.campaignId)#\(r.revision)") }
+                guard db.changesCount == 1 else {
+                    let now = try String.fetchOne(
+                        db, sql: "SELECT state FROM campaign_revisions WHERE campaign_id = ? AND revision = ?",
+                        arguments: [r.campaignId, r.revision])
+                    guard let now else { throw StoreError.notFound("campaign revision", "\(r.campaignId)#\(r.revision)") }
+                    throw StoreError(
+                        .conflict, "revision \(r.revision) of campaign '\(r.campaignId)' changed meanwhile: it is \(now), no longer \(before.state.rawValue)")
+                }
             }
             try self.append(audit, db)
         }
