@@ -33,11 +33,13 @@ public struct CAPAlert: Hashable, Sendable {
     public var incidents: String?
     /// One block per language (or per audience); a Cancel often has none.
     public var infos: [CAPInfo]
+    /// What the parser mended rather than refused (empty polygons, longitudes past ±180).
+    public var repairs: [CAPRepair]
 
     public init(
         identifier: String, sender: String, sent: Date, status: Status, msgType: MessageType, source: String? = nil,
         scope: Scope, restriction: String? = nil, addresses: String? = nil, codes: [String] = [], note: String? = nil,
-        references: [CAPReference] = [], incidents: String? = nil, infos: [CAPInfo] = []
+        references: [CAPReference] = [], incidents: String? = nil, infos: [CAPInfo] = [], repairs: [CAPRepair] = []
     ) {
         self.identifier = identifier
         self.sender = sender
@@ -53,6 +55,7 @@ public struct CAPAlert: Hashable, Sendable {
         self.references = references
         self.incidents = incidents
         self.infos = infos
+        self.repairs = repairs
     }
 }
 

@@ -18,4 +18,11 @@ public struct CAPLimits: Hashable, Sendable {
 
     /// 1 MiB, depth 32, 10,000 elements, 512 KiB of text per element.
     public static let `default` = CAPLimits()
+
+    /// What alert intake accepts: real weather warnings with tens of thousands of polygon points
+    /// reach 1.6 MB, so documents up to `maxBytes` (8 MiB unless configured), 50,000 elements, and
+    /// one element's text as long as the document.
+    public static func intake(maxBytes: Int = 8 << 20) -> CAPLimits {
+        CAPLimits(maxBytes: maxBytes, maxElements: 50_000, maxTextBytes: maxBytes)
+    }
 }

@@ -16,6 +16,8 @@ public struct ServerConfiguration: Sendable {
     public var maxImportBytes: Int = 32 << 20
     /// The largest body of readings accepted on `POST /v1/readings` and `POST /v1/write`, in bytes.
     public var maxIngestBytes: Int = 16 << 20
+    /// The largest CAP document accepted on `POST /v1/alerts`, in bytes: real warnings exceed 1 MiB.
+    public var maxAlertBytes: Int = 8 << 20
     /// How long each tier of readings is kept.
     public var retention: RetentionPolicy = .standard
     /// How often the retention job deletes expired readings.

@@ -64,6 +64,9 @@ struct AlertCommand: AsyncParsableCommand {
         @Argument(help: "CAP 1.2 XML file.")
         var file: String
 
+        @Option(help: "Largest document accepted, in bytes, as the server's --max-alert-bytes.")
+        var maxAlertBytes: Int = CAPLimits.intake().maxBytes
+
         func run() async throws {
             let data: Data
             do {
@@ -73,18 +76,20 @@ struct AlertCommand: AsyncParsableCommand {
             }
             let alert: CAPAlert
             do {
-                alert = try CAP.parse(data)
+                alert = try CAP.parse(data, limits: CAPLimits.intake(maxBytes: maxAlertBytes))
             } catch {
                 throw ValidationError("\(file): \(error.description)")
             }
             say("\(alert.identifier) from \(alert.sender): \(alert.status.rawValue) \(alert.msgType.rawValue), sent \(alert.sent)")
+            for repair in alert.repairs { say("  repaired \(repair)") }
             for reference in alert.references { say("  references \(reference.identifier) (\(reference.sender))") }
             for info in alert.infos {
                 let expires = info.expires.map { ", expires \($0)" } ?? ""
                 say("  [\(info.language)] \(info.severity.rawValue): \(info.event)\(expires)")
                 if let headline = info.headline { say("    \(headline)") }
                 for area in info.areas {
-                    say("    area '\(area.areaDesc)': \(area.polygons.count) polygons, \(area.circles.count) circles, \(area.geocodes.count) geocodes")
+                    let points = area.polygons.reduce(0) { $0 + $1.points.count }
+                    say("    area '\(area.areaDesc)': \(area.polygons.count) polygons (\(points) points), \(area.circles.count) circles, \(area.geocodes.count) geocodes")
                 }
             }
         }

@@ -21,6 +21,9 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Largest accepted request body in bytes.")
     var maxBodyBytes: Int = 1 << 20
 
+    @Option(help: "Largest accepted CAP alert document in bytes (real weather warnings reach 1.6 MB).")
+    var maxAlertBytes: Int = 8 << 20
+
     @Option(help: "bcrypt cost for password hashes (4-31).")
     var bcryptCost: Int = 12
 
@@ -42,6 +45,7 @@ struct ServerOptions: ParsableArguments {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
+        guard (1024...(256 << 20)).contains(maxAlertBytes) else { throw ValidationError("--max-alert-bytes must be 1024...268435456") }
         guard (4...31).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost must be 4...31") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level '\(logLevel)' is not a level") }
         guard (1...300).contains(heartbeatSeconds) else { throw ValidationError("--heartbeat-seconds must be 1...300") }
@@ -63,6 +67,7 @@ struct ServerOptions: ParsableArguments {
         c.dataDirectory = dataDirectory
         c.databaseURL = database
         c.maxBodyBytes = maxBodyBytes
+        c.maxAlertBytes = maxAlertBytes
         c.bcryptCost = UInt8(bcryptCost)
         c.initialAdminPassword = adminPassword ?? ProcessInfo.processInfo.environment["TENTACLE_ADMIN_PASSWORD"]
         c.logLevel = Logger.Level(rawValue: logLevel) ?? .info

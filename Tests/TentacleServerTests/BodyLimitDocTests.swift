@@ -1,5 +1,4 @@
 import Foundation
-import TentacleCAP
 @testable import TentacleServer
 import Testing
 
@@ -15,7 +14,7 @@ struct BodyLimitDocTests {
         let defaults = ServerConfiguration()
         let limits: [(String, Int)] = [
             ("JSON bodies", defaults.maxBodyBytes), ("display imports", defaults.maxImportBytes), ("readings", defaults.maxIngestBytes),
-            ("image assets", defaults.maxAssetBytes), ("CAP alerts", CAPLimits.default.maxBytes),
+            ("image assets", defaults.maxAssetBytes), ("CAP alerts", defaults.maxAlertBytes),
         ]
         for (name, bytes) in limits {
             let named = try #require(paragraph.range(of: name), "README does not name the limit for \(name)")

@@ -5,7 +5,8 @@ import TentacleCore
 enum AlertDecoder {
     static func alert(_ root: ElementNode) throws(CAPError) -> CAPAlert {
         let r = try ElementReader(root, path: "alert", allowed: CAPSchema.alert)
-        return CAPAlert(
+        let log = RepairLog()
+        var alert = CAPAlert(
             identifier: try r.required("identifier", nonEmpty: true),
             sender: try r.required("sender", nonEmpty: true),
             sent: try ElementReader.time(try r.required("sent"), path: "alert.sent"),
@@ -19,8 +20,10 @@ enum AlertDecoder {
             note: try r.optional("note"),
             references: try references(r.optional("references"), path: "alert.references"),
             incidents: try r.optional("incidents"),
-            infos: try r.all("info").map { (item) throws(CAPError) in try info(item.node, path: item.path) }
+            infos: try r.all("info").map { (item) throws(CAPError) in try info(item.node, path: item.path, log: log) }
         )
+        alert.repairs = log.repairs
+        return alert
     }
 
     /// `references` is a space-separated list of `sender,identifier,sent` triples.
@@ -35,7 +38,7 @@ enum AlertDecoder {
         }
     }
 
-    static func info(_ node: ElementNode, path: String) throws(CAPError) -> CAPInfo {
+    static func info(_ node: ElementNode, path: String, log: RepairLog) throws(CAPError) -> CAPInfo {
         let r = try ElementReader(node, path: path, allowed: CAPSchema.info)
         let categories = try r.texts("category").map { (item) throws(CAPError) in
             try ElementReader.enumeration(item.text, path: item.path, as: CAPInfo.Category.self)
@@ -66,7 +69,7 @@ enum AlertDecoder {
             contact: try r.optional("contact"),
             parameters: try namedValues(r.all("parameter")),
             resources: try r.all("resource").map { (item) throws(CAPError) in try resource(item.node, path: item.path) },
-            areas: try r.all("area").map { (item) throws(CAPError) in try area(item.node, path: item.path) }
+            areas: try r.all("area").map { (item) throws(CAPError) in try area(item.node, path: item.path, log: log) }
         )
     }
 
@@ -92,11 +95,12 @@ enum AlertDecoder {
         )
     }
 
-    static func area(_ node: ElementNode, path: String) throws(CAPError) -> CAPArea {
+    static func area(_ node: ElementNode, path: String, log: RepairLog) throws(CAPError) -> CAPArea {
         let r = try ElementReader(node, path: path, allowed: CAPSchema.area)
         return CAPArea(
             areaDesc: try r.required("areaDesc"),
-            polygons: try r.texts("polygon").map { (item) throws(CAPError) in try GeometryText.polygon(item.text, path: item.path) },
+            polygons: try r.texts("polygon").map { (item) throws(CAPError) in try GeometryText.polygon(item.text, path: item.path, log: log) }
+                .compactMap { $0 },
             circles: try r.texts("circle").map { (item) throws(CAPError) in try GeometryText.circle(item.text, path: item.path) },
             geocodes: try namedValues(r.all("geocode")),
             altitude: try r.number("altitude"),

@@ -58,11 +58,12 @@ struct AlertController {
         guard ["application/cap+xml", "application/xml", "text/xml"].contains(where: { type.hasPrefix($0) }) else {
             throw APIError(.unsupportedMediaType, "send the CAP 1.2 document as application/cap+xml or application/xml, not '\(type)'")
         }
-        let body = try await JSONBody.bytes(of: request, limit: CAPLimits.default.maxBytes)
+        let limits = CAPLimits.intake(maxBytes: env.configuration.maxAlertBytes)
+        let body = try await JSONBody.bytes(of: request, limit: limits.maxBytes)
         let bytes = Array(body.readableBytesView)
         let cap: CAPAlert
         do {
-            cap = try CAP.parse(bytes)
+            cap = try CAP.parse(bytes, limits: limits)
         } catch {
             throw APIError(.validationFailed, "not a usable CAP 1.2 alert: \(error.reason)", field: error.path)
         }
