@@ -55,6 +55,7 @@ func buildRouter(env: ServerEnvironment) -> Router<AppRequestContext> {
     DistrictController(env: env).register(on: v1)
     AuditController(env: env).register(on: v1)
     EventsController(env: env).register(on: v1)
+    MapController(env: env).register(on: v1)
     AssetController(env: env).register(on: v1)
     LayoutController(env: env).register(on: v1)
     CampaignController(env: env).register(on: v1)

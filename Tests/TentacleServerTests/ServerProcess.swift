@@ -45,12 +45,13 @@ final class ServerProcess {
     let log: URL
     private let lines: AsyncStream<Data>
 
-    init(executable: URL, data: URL, log: URL) throws {
+    /// `tentacle serve`, or with `demo` the seeded demo city with its simulated displays.
+    init(executable: URL, data: URL, log: URL, demo: Bool = false) throws {
         self.log = log
         process.executableURL = executable
-        process.arguments = [
-            "serve", "--port", "0", "--data", data.path, "--admin-password", Self.password, "--bcrypt-cost", "4",
-        ]
+        process.arguments = demo
+            ? ["demo", "--port", "0", "--data", data.path, "--bcrypt-cost", "4"]
+            : ["serve", "--port", "0", "--data", data.path, "--admin-password", Self.password, "--bcrypt-cost", "4"]
         let stdout = Pipe()
         process.standardOutput = stdout
         guard FileManager.default.createFile(atPath: log.path, contents: nil) else { throw LaunchError("cannot create \(log.path)") }
@@ -81,8 +82,11 @@ final class ServerProcess {
                 var text = ""
                 for await chunk in lines {
                     text += String(decoding: chunk, as: UTF8.self)
-                    if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Tentacle http://") }) {
-                        return String(line.split(separator: " ")[1])
+                    // `serve` prints "Tentacle http://HOST:PORT", `demo` "Tentacle demo is running: open http://HOST:PORT/".
+                    if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Tentacle http://") || $0.contains("is running: open http://") }),
+                       let url = line.split(separator: " ").last(where: { $0.hasPrefix("http://") })
+                    {
+                        return String(url)
                     }
                 }
                 throw LaunchError("the server exited before listening; stdout: \(text) stderr: \(logText())")

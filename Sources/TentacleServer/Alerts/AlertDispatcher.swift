@@ -133,6 +133,11 @@ final class AlertDispatcher: Service, Sendable {
         }
     }
 
+    /// Every active alert's targeted displays and those that confirmed it, for the dashboard's map and console.
+    func coverage() -> [String: (targets: Set<String>, shown: Set<String>)] {
+        state.withLock { s in s.active.mapValues { ($0.targets, $0.shown) } }
+    }
+
     /// The active alerts for `displayId`, as the resolution function takes them, with the notices sent.
     func candidates(for displayId: String) -> [(candidate: AlertCandidate, notice: String)] {
         state.withLock { s in

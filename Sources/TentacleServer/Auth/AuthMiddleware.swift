@@ -10,10 +10,11 @@ struct UserAuthMiddleware: RouterMiddleware {
     let clock: @Sendable () -> Date
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let secret = Secret.bearer(request.headers[.authorization]) ?? request.cookies[Secret.sessionCookie]?.value
-        guard let secret else {
+        let bearer = Secret.bearer(request.headers[.authorization])
+        guard let secret = bearer ?? request.cookies[Secret.sessionCookie]?.value else {
             throw APIError.unauthorized("sign in (POST /v1/auth/login) or send Authorization: Bearer <token>")
         }
+        if bearer == nil { try SameOrigin.check(request) }
         guard let (_, user) = try await store.activeToken(secretHash: Secret.hash(secret), at: clock()) else {
             throw APIError.unauthorized("the token or session is unknown, expired or revoked")
         }

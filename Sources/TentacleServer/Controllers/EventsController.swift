@@ -8,12 +8,14 @@ import TentacleStore
 /// Server-Sent Events: live changes for dashboards and integrations.
 ///
 /// `GET /v1/events?topics=readings` sends the latest value of every visible series first, then one
-/// `readings` event per source each time a batch is stored. `limit=N` closes the stream after N
+/// `readings` event per source each time a batch is stored. The dashboard topics `displays`,
+/// `alerts` and `campaigns` send one event per display, alert or campaign whose state changed since
+/// the stream opened, checked every second (`DashboardWatch`). `limit=N` closes the stream after N
 /// change events (0: the snapshot only), for scripts that want one look.
 struct EventsController {
     let env: ServerEnvironment
 
-    static let topics: Set<String> = ["readings"]
+    static let topics: Set<String> = ["readings", "displays", "alerts", "campaigns"]
 
     func register(on group: RouterGroup<AppRequestContext>) {
         group.get("events") { request, context in
@@ -25,20 +27,40 @@ struct EventsController {
             }
             let limit = try q.int("limit", in: 0...1_000_000)
             let store = env.store
-            let subscription = env.live.subscribe()
+            let subscription = asked.contains("readings") ? env.live.subscribe() : nil
             let districts = DistrictLookup(store: store)
+            let watch = DashboardWatch(env: env, principal: p, topics: asked, districts: districts)
+            try await watch.start()
             let body = ResponseBody { writer in
-                defer { subscription.cancel() }
-                for change in subscription.snapshot where try await districts.visible(change.source, to: p) {
-                    try await writer.write(Self.frame(change))
+                defer { subscription?.cancel() }
+                for change in subscription?.snapshot ?? [] where try await districts.visible(change.source, to: p) {
+                    try await writer.write(Self.frame("readings", change))
                 }
-                var sent = 0
-                if limit != 0 {
-                    for await change in subscription.changes where try await districts.visible(change.source, to: p) {
-                        try await writer.write(Self.frame(change))
+                guard limit != 0 else { return try await writer.finish(nil) }
+                let (frames, sink) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingNewest(LiveReadings.bufferPerSubscriber))
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    if let subscription {
+                        group.addTask {
+                            for await change in subscription.changes where try await districts.visible(change.source, to: p) {
+                                sink.yield(try Self.frame("readings", change))
+                            }
+                        }
+                    }
+                    if watch.isWatching {
+                        group.addTask {
+                            while !Task.isCancelled {
+                                try await Task.sleep(for: DashboardWatch.interval)
+                                for frame in try await watch.changes() { sink.yield(frame) }
+                            }
+                        }
+                    }
+                    var sent = 0
+                    for await frame in frames {
+                        try await writer.write(frame)
                         sent += 1
                         if let limit, sent >= limit { break }
                     }
+                    group.cancelAll()
                 }
                 try await writer.finish(nil)
             }
@@ -47,9 +69,9 @@ struct EventsController {
         }
     }
 
-    static func frame(_ change: LiveReadings.Change) throws -> ByteBuffer {
-        let json = try JSONBody.encoder.encode(change)
-        var buffer = ByteBuffer(string: "event: readings\ndata: ")
+    static func frame(_ event: String, _ value: some Encodable) throws -> ByteBuffer {
+        let json = try JSONBody.encoder.encode(value)
+        var buffer = ByteBuffer(string: "event: \(event)\ndata: ")
         buffer.writeBytes(json)
         buffer.writeString("\n\n")
         return buffer

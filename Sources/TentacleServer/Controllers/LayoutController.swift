@@ -50,6 +50,7 @@ struct LayoutController {
             try await env.store.deleteLayout(id: record.id, audit: env.audit(p, "layout.delete", "layout", record.id, "deleted layout '\(record.name)'"))
             return Response(status: .noContent)
         }
+        group.post("layouts/preview.png", use: previewDraft)
         group.get("layouts/:id/preview.png") { request, context in
             _ = try context.user(.readContent)
             let record = try await find(context)
@@ -59,6 +60,18 @@ struct LayoutController {
             let frame = renderer.render(layout, at: try q.date("at") ?? env.clock(), data: try Self.data(q))
             return try PreviewImage.response(frame, query: q)
         }
+    }
+
+    /// `POST /v1/layouts/preview.png`: an unsaved layout document rendered, so an editor shows
+    /// the panel's frame while its author types; invalid documents answer 422 like a save would.
+    @Sendable func previewDraft(_ request: Request, context: AppRequestContext) async throws -> Response {
+        _ = try context.user(.writeContent)
+        let q = QueryParameters(request: request)
+        let body = try await request.body.collect(upTo: env.configuration.maxBodyBytes)
+        let layout = try await library.validatedLayout(Data(body.readableBytesView))
+        let renderer = Renderer(assets: try await library.assets(ContentLibrary.assetHashes(of: layout)))
+        let frame = renderer.render(layout, at: try q.date("at") ?? env.clock(), data: try Self.data(q))
+        return try PreviewImage.response(frame, query: q)
     }
 
     func find(_ context: AppRequestContext) async throws -> LayoutRecord {

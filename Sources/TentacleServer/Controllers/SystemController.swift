@@ -31,12 +31,30 @@ struct SystemController {
         router.get("/") { _, _ in
             try Self.resource("index.html", contentType: "text/html; charset=utf-8")
         }
+        router.get("app/:file") { _, context in
+            let file = try context.parameters.require("file")
+            guard let type = Self.appFileType(file) else { throw APIError.notFound("dashboard file", file) }
+            return try Self.resource("app/\(file)", contentType: type)
+        }
     }
 
+    /// The content type of a dashboard file name, or nil for a name that cannot be one.
+    static func appFileType(_ file: String) -> String? {
+        guard file.count <= 64, file.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }),
+              !file.hasPrefix(".")
+        else { return nil }
+        if file.hasSuffix(".js") { return "text/javascript; charset=utf-8" }
+        if file.hasSuffix(".css") { return "text/css; charset=utf-8" }
+        return nil
+    }
+
+    /// Dashboard files are revalidated on every load, so a new version of the server is picked up
+    /// at once; they are small and served from memory-mapped resources.
     static func resource(_ name: String, contentType: String) throws -> Response {
         guard let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Public"),
               let data = try? Data(contentsOf: url)
         else { throw APIError(.notFound, "\(name) is missing from this build") }
-        return Response(status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(
+            status: .ok, headers: [.contentType: contentType, .cacheControl: "no-cache"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

@@ -1,0 +1,299 @@
+#!/usr/bin/python3
+"""The dashboard in a real browser (Debian's chromium and chromedriver through Selenium) against a
+running `tentacle demo`: sign-in, the map, a display, a command, content approval, an alert and its
+coverage, the districts, and a cross-site request refused. Saves a screenshot of every page at
+1280x800 and at 375 px wide. Fails on any error in the browser console.
+
+    dashboard_test.py --url http://127.0.0.1:PORT --screenshots FOLDER
+"""
+import argparse
+import http.server
+import json
+import os
+import sys
+import threading
+import time
+import urllib.request
+
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.chrome.service import Service as ChromeService
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+PASSWORD = "tentacle-demo"
+
+
+class Dashboard:
+    def __init__(self, url, screenshots):
+        self.url = url.rstrip("/")
+        self.screenshots = screenshots
+        options = webdriver.ChromeOptions()
+        for flag in ["--no-sandbox", "--headless=new", "--window-size=1280,800", "--disable-gpu", "--disable-dev-shm-usage"]:
+            options.add_argument(flag)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        service = ChromeService(executable_path="/usr/bin/chromedriver")
+        self.driver = webdriver.Chrome(service=service, options=options)
+        self.driver.set_window_size(1280, 800)
+        self.console_errors = []
+
+    # Helpers
+
+    def wait(self, condition, timeout=20, what="condition"):
+        try:
+            return WebDriverWait(self.driver, timeout, poll_frequency=0.2).until(lambda d: condition())
+        except TimeoutException:
+            self.shot("failure")
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+    def find(self, css, timeout=20):
+        return self.wait(lambda: self.driver.find_element(By.CSS_SELECTOR, css) if self.driver.find_elements(By.CSS_SELECTOR, css) else None,
+                         timeout, css)
+
+    def text(self, css):
+        found = self.driver.find_elements(By.CSS_SELECTOR, css)
+        return found[0].text if found else ""
+
+    def go(self, route):
+        self.driver.get(f"{self.url}/#/{route}")
+
+    def shot(self, name):
+        os.makedirs(self.screenshots, exist_ok=True)
+        self.driver.execute_script("window.scrollTo(0, 0)")
+        self.driver.save_screenshot(os.path.join(self.screenshots, f"{name}-1280.png"))
+        if name == "failure":
+            return
+        self.driver.set_window_size(375, 800)
+        time.sleep(0.6)
+        self.driver.save_screenshot(os.path.join(self.screenshots, f"{name}-375.png"))
+        width = self.driver.execute_script("return document.documentElement.scrollWidth")
+        self.driver.set_window_size(1280, 800)
+        time.sleep(0.3)
+        assert width <= 390, f"{name}: the page is {width} px wide at a 375 px viewport"
+
+    def check_console(self, page):
+        for entry in self.driver.get_log("browser"):
+            if entry["level"] == "SEVERE":
+                self.console_errors.append(f"{page}: {entry['message']}")
+        assert not self.console_errors, "errors in the browser console:\n" + "\n".join(self.console_errors)
+
+    def sign_in(self, username):
+        self.driver.get(self.url + "/")
+        signout = self.driver.find_element(By.ID, "signout")
+        self.wait(lambda: signout.is_displayed() or self.driver.find_elements(By.CSS_SELECTOR, "form.signin"), what="the page to load")
+        if signout.is_displayed():
+            signout.click()
+        form = self.find("form.signin")
+        form.find_element(By.NAME, "username").send_keys(username)
+        form.find_element(By.NAME, "password").send_keys(PASSWORD + Keys.ENTER)
+        self.wait(lambda: username in self.text("#who"), what=f"{username} signed in")
+
+    def session(self):
+        return next(c["value"] for c in self.driver.get_cookies() if c["name"] == "tentacle_session")
+
+    def api(self, method, path, body=None, origin=True, session=None):
+        """A request with the browser's session cookie, from Python (for checks the page must not make)."""
+        headers = {"Cookie": f"tentacle_session={session or self.session()}"}
+        if origin:
+            headers["Origin"] = self.url
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                raw = response.read()
+                return response.status, (json.loads(raw) if raw else None)
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null")
+
+    # The scenario
+
+    def run(self):
+        started = time.time()
+        self.driver.get(self.url + "/")
+        self.find("form.signin")
+        self.shot("signin")
+        self.check_console("sign-in")
+
+        self.sign_in("operator")
+        self.map_has_every_display()
+        self.display_detail_and_brightness()
+        self.districts()
+        self.content_approval()
+        self.alert_coverage()
+        self.cross_site_request_refused()
+        print(f"dashboard browser test passed in {time.time() - started:.1f} s; screenshots in {self.screenshots}")
+
+    def every_display_id(self):
+        ids, cursor = [], None
+        while True:
+            status, page = self.api("GET", "/v1/displays?limit=1000" + (f"&cursor={cursor}" if cursor else ""))
+            assert status == 200, page
+            ids += [d["id"] for d in page["items"]]
+            cursor = page.get("nextCursor")
+            if not cursor:
+                return ids
+
+    def map_has_every_display(self):
+        self.go("map")
+        box = self.find(".map-box[data-markers]")
+        ids = self.every_display_id()
+        assert int(box.get_attribute("data-markers")) == len(ids) == 360, f"map has {box.get_attribute('data-markers')} markers, API {len(ids)}"
+        self.wait(lambda: self.text(".summary").startswith("360 displays"), what="the map summary")
+        # Every marker was drawn inside the visible canvas.
+        drawn = self.driver.execute_script("""
+            const m = performance.getEntriesByName('map-draw').pop();
+            return m ? m.detail.markers : 0;""")
+        assert drawn == 360, drawn
+        # The demo's displays connect after the server starts; the map shows it live, without a reload.
+        self.wait(lambda: " 0 offline" in self.text(".summary"), timeout=40, what="every simulated display connected")
+        search = self.driver.find_element(By.ID, "map-search")
+        search.send_keys("old-town-bus-00")
+        self.find("#map-results a")
+        layer = self.driver.find_element(By.ID, "map-layer")
+        layer.send_keys("PM")
+        self.wait(lambda: "PM2.5" in self.text(".legend"), what="the PM2.5 legend")
+        canvas = self.driver.find_element(By.CSS_SELECTOR, ".map-box canvas")
+        canvas.send_keys("+")
+        canvas.send_keys(Keys.ARROW_LEFT)
+        self.shot("map")
+        self.check_console("map")
+
+    def display_detail_and_brightness(self):
+        self.driver.find_element(By.CSS_SELECTOR, "#map-results a").click()
+        self.wait(lambda: "#/displays/old-town-bus-00" in self.driver.current_url, what="display page")
+        self.wait(lambda: self.driver.execute_script("const i = document.getElementById('display-preview'); return i && i.complete && i.naturalWidth > 0"),
+                  what="the live preview")
+        self.wait(lambda: self.text("#now-playing") != "", what="what is on now")
+        # The simulated display reports readings every minute: wait until it has and charts are drawn.
+        self.wait(lambda: self.driver.find_elements(By.CSS_SELECTOR, "#display-charts figure svg polyline, #display-charts figure svg circle")
+                  or (self.driver.refresh() and False), timeout=150, what="sensor charts with data")
+        self.find("#display-charts figure svg")
+        level = self.driver.find_element(By.ID, "brightness-level")
+        level.clear()
+        level.send_keys("37")
+        self.driver.find_element(By.ID, "cmd-brightness").click()
+        self.wait(lambda: "brightness 37 done" in self.text("#command-list"), timeout=20, what="the brightness command done")
+        self.driver.find_element(By.ID, "chart-range").send_keys("Last 7")
+        time.sleep(0.5)
+        self.shot("display")
+        self.check_console("display")
+
+    def districts(self):
+        self.go("districts")
+        self.wait(lambda: len(self.driver.find_elements(By.CSS_SELECTOR, "#district-table tbody tr")) == 9, what="nine districts")
+        self.driver.find_element(By.ID, "export-csv").click()
+        self.shot("districts")
+        self.check_console("districts")
+
+    def content_approval(self):
+        self.sign_in("publisher")
+        self.go("content/edit/harbor-festival")
+        text = self.find("#layout-texts input")
+        text.clear()
+        text.send_keys("Lantern parade now on the quay")
+        before = self.driver.find_element(By.ID, "layout-preview").get_attribute("src")
+        self.wait(lambda: self.driver.find_element(By.ID, "layout-preview").get_attribute("src") != before, what="preview updating as you type")
+        form = self.driver.find_element(By.ID, "campaign-form")
+        for name in ["windowStart", "windowEnd"]:
+            form.find_element(By.NAME, name).send_keys(Keys.DELETE, Keys.TAB, Keys.DELETE)
+            self.driver.execute_script(f"document.querySelector('[name={name}]').value = ''")
+        self.shot("campaign-editor")
+        self.driver.find_element(By.ID, "save-campaign").click()
+        self.wait(lambda: self.driver.current_url.endswith("#/content"), what="saved campaign")
+        review = self.find('[data-review="harbor-festival"]')
+        self.wait(lambda: "revision 2" in review.text, what="revision 2 waiting")
+        assert not review.find_elements(By.CSS_SELECTOR, "[data-approve]"), "the author sees no approve button"
+        status, body = self.api("POST", "/v1/campaigns/harbor-festival/revisions/2/approve")
+        assert status == 403, (status, body)
+        self.shot("content-publisher")
+        self.check_console("content as publisher")
+
+        self.sign_in("approver")
+        self.go("content")
+        button = self.find('[data-approve="harbor-festival"]')
+        self.shot("content-approver")
+        button.click()
+        self.wait(lambda: not self.driver.find_elements(By.CSS_SELECTOR, '[data-review="harbor-festival"]'), what="approval done")
+        self.go("displays/harbor-pole-001")
+        self.wait(lambda: "harbor-festival (revision 2)" in self.text("#now-playing"), what="the display plays the new revision")
+        self.wait(lambda: self.driver.execute_script("const i = document.getElementById('display-preview'); return i.complete && i.naturalWidth > 0"), what="preview")
+        self.shot("display-new-content")
+        self.check_console("content as approver")
+
+    def alert_coverage(self):
+        self.sign_in("alerter")
+        self.go("alerts")
+        form = self.find("#alert-form")
+        form.find_element(By.NAME, "event").send_keys("Flood")
+        form.find_element(By.NAME, "headline").send_keys("Flood warning: keep away from the river")
+        self.driver.find_element(By.ID, "alert-district").send_keys("Harbor")
+        harbor = [d for d in self.every_display_id() if d.startswith("harbor-")]
+        self.driver.find_element(By.ID, "post-alert").click()
+        self.wait(lambda: self.driver.find_elements(By.CSS_SELECTOR, "[data-alert-coverage]"), what="the active alert")
+        self.wait(lambda: f"{len(harbor)} of {len(harbor)} displays confirmed (100 %)" in self.text("[data-alert-coverage]"), timeout=30,
+                  what=f"coverage of all {len(harbor)} harbor displays")
+        self.shot("alerts")
+        self.driver.find_element(By.CSS_SELECTOR, "[data-cancel]").click()
+        self.driver.switch_to.alert.accept()
+        self.wait(lambda: "No active alert." in self.text("#active-alerts"), what="the alert cancelled")
+        self.wait(lambda: "cancelled" in self.text("table"), what="history shows the cancellation")
+        self.check_console("alerts")
+
+    def cross_site_request_refused(self):
+        """A page of another origin makes the browser POST with the session cookie; the server refuses it."""
+        probe = "<!doctype html><title>other site</title><script>fetch(%s, {method: 'POST', credentials: 'include', mode: 'no-cors'})" \
+                ".finally(() => { document.title = 'sent'; });</script>" % json.dumps(self.url + "/v1/auth/logout")
+
+        class Page(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.end_headers()
+                self.wfile.write(probe.encode())
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            self.check_console("before the cross-site request")
+            self.driver.get(f"http://127.0.0.1:{server.server_address[1]}/")
+            self.wait(lambda: self.driver.title == "sent", what="the cross-site request")
+            logs = [e["message"] for e in self.driver.get_log("browser") if e["level"] == "SEVERE"]
+            assert any("403" in m for m in logs), f"the server answered the cross-site POST with 403: {logs}"
+        finally:
+            server.shutdown()
+        status, me = self.api("GET", "/v1/me")
+        assert status == 200 and me["username"] == "alerter", "the session survived the cross-site sign-out attempt"
+        self.go("map")
+        self.find(".map-box[data-markers]")
+        session = self.session()
+        self.driver.find_element(By.ID, "signout").click()
+        self.find("form.signin")
+        status, _ = self.api("GET", "/v1/me", session=session)
+        assert status == 401, "signing out from the dashboard itself works"
+        self.check_console("sign-out")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--screenshots", required=True)
+    args = parser.parse_args()
+    dashboard = Dashboard(args.url, args.screenshots)
+    try:
+        dashboard.run()
+    except AssertionError as error:
+        print(f"FAILED: {error}", file=sys.stderr)
+        sys.exit(1)
+    finally:
+        dashboard.driver.quit()
+
+
+if __name__ == "__main__":
+    main()

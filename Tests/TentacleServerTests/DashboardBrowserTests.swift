@@ -1,0 +1,39 @@
+import Foundation
+import Testing
+
+/// The dashboard in Debian's chromium through Selenium, against a real `tentacle demo` on loopback:
+/// Tests/Browser/dashboard_test.py signs in, checks the map, a display, a command, content approval,
+/// an alert's coverage, the districts and a refused cross-site request, and saves screenshots.
+@Suite("Dashboard in a browser", .serialized)
+struct DashboardBrowserTests {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Browser/dashboard_test.py")
+
+    @Test(.timeLimit(.minutes(10))) func theDashboardWorksInChromium() async throws {
+        for tool in ["/usr/bin/chromium", "/usr/bin/chromedriver", "/usr/bin/python3"] {
+            try #require(FileManager.default.isExecutableFile(atPath: tool), "\(tool) is missing: apt-get install chromium chromium-driver python3-selenium")
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tentacle-dashboard-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let screenshots = FileManager.default.temporaryDirectory.appendingPathComponent("tentacle-dashboard-screenshots")
+        let server = try ServerProcess(
+            executable: try ServerProcess.executable(), data: folder.appendingPathComponent("data"), log: folder.appendingPathComponent("server.log"),
+            demo: true)
+        defer {
+            server.sigkill()
+            try? FileManager.default.removeItem(at: folder)
+        }
+        let (host, port) = try await server.address()
+
+        let browser = Process()
+        browser.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        browser.arguments = [Self.script.path, "--url", "http://\(host):\(port)", "--screenshots", screenshots.path]
+        let output = Pipe()
+        browser.standardOutput = output
+        browser.standardError = output
+        try browser.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        browser.waitUntilExit()
+        #expect(browser.terminationStatus == 0, "the browser test failed (screenshots in \(screenshots.path)):\n\(text)")
+    }
+}
