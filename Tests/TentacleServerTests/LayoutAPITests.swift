@@ -166,7 +166,7 @@ struct LayoutAPITests {
                 #expect(inUse.status == .conflict, "\(inUse.text)")
                 #expect(inUse.apiError?.message.contains("cmp-1") == true)
 
-                let defaults = try await api.send(.put, "/v1/default-layouts", as: .role(.publisher), json: #"{"global": "lay-default"}"#)
+                let defaults = try await api.send(.put, "/v1/default-layouts", as: .role(.admin), json: #"{"global": "lay-default"}"#)
                 #expect(defaults.status == .ok, "\(defaults.text)")
                 #expect(try await api.send(.delete, "/v1/layouts/lay-default", as: .role(.publisher)).status == .conflict)
 
