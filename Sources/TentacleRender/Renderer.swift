@@ -70,14 +70,20 @@ public struct Renderer: Sendable {
         }
     }
 
+    static let drawableArea = Rect(
+        x: Layout.integerRange.lowerBound, y: Layout.integerRange.lowerBound,
+        width: Layout.integerRange.count - 1, height: Layout.integerRange.count - 1)
+
     private func draw(_ index: Int, of memo: LayoutMemo, time: Double, data: [String: Double], into frame: inout Frame) {
         let region = memo.layout.regions[index]
-        let clip = region.rect.intersection(frame.bounds)
+        // A region built in code may hold any Int; cut to the range layout documents allow, alignment arithmetic cannot overflow.
+        let rect = region.rect.intersection(Renderer.drawableArea)
+        let clip = rect.intersection(frame.bounds)
         guard !clip.isEmpty else { return }
         if let background = region.background { frame.fill(clip, background) }
         guard let item = region.currentIndex(at: time) else { return }
         let context = WidgetContext(
-            rect: region.rect, clip: clip, time: time, data: data,
+            rect: rect, clip: clip, time: time, data: data,
             background: region.background ?? memo.layout.background, environment: environment, memo: memo.items[index][item])
         context.draw(region.playlist[item].widget, on: &frame)
     }

@@ -112,6 +112,84 @@ struct RenderRobustnessTests {
         }
     }
 
+    /// Every numeric field of a layout document with the widget of each kind, by name.
+    static let numericFields: [String: String] = [
+        "width": "192", "height": "96",
+        "r0x": "0", "r0y": "0", "r0w": "96", "r0h": "48", "r0z": "0", "r0d": "5", "scale": "1", "lineSpacing": "1",
+        "r1x": "96", "r1y": "0", "r1w": "96", "r1h": "48", "r1z": "1", "r1d": "5", "speed": "32", "gap": "16", "marqueeScale": "2",
+        "r2x": "0", "r2y": "48", "r2w": "96", "r2h": "48", "r2z": "2", "r2d": "5", "decimals": "1", "upTo": "12", "upTo2": "35", "valueSpacing": "0",
+        "r3x": "96", "r3y": "48", "r3w": "96", "r3h": "48", "r3z": "3", "r3d": "5", "secondsPerLanguage": "4", "flashPeriod": "0.5",
+        "r4x": "0", "r4y": "0", "r4w": "192", "r4h": "96", "r4z": "-1", "r4d": "5", "dateScale": "1",
+    ]
+
+    /// The document with each field's JSON number text from `v`.
+    static func document(_ v: [String: String]) -> Data {
+        func n(_ name: String) -> String { v[name]! }
+        return Data("""
+            {"version": 1, "width": \(n("width")), "height": \(n("height")), "regions": [
+              {"id": "r0", "x": \(n("r0x")), "y": \(n("r0y")), "width": \(n("r0w")), "height": \(n("r0h")), "z": \(n("r0z")),
+               "playlist": [{"duration": \(n("r0d")), "widget": {"type": "text", "text": "Hi", "style": {"scale": \(n("scale")), "lineSpacing": \(n("lineSpacing"))}}}]},
+              {"id": "r1", "x": \(n("r1x")), "y": \(n("r1y")), "width": \(n("r1w")), "height": \(n("r1h")), "z": \(n("r1z")),
+               "playlist": [{"duration": \(n("r1d")), "widget": {"type": "marquee", "text": "Scroll", "speed": \(n("speed")), "gap": \(n("gap")), "style": {"scale": \(n("marqueeScale"))}}}]},
+              {"id": "r2", "x": \(n("r2x")), "y": \(n("r2y")), "width": \(n("r2w")), "height": \(n("r2h")), "z": \(n("r2z")),
+               "playlist": [{"duration": \(n("r2d")), "widget": {"type": "liveValue", "metric": "pm25", "decimals": \(n("decimals")),
+                 "bands": [{"upTo": \(n("upTo")), "color": "#00FF00"}, {"upTo": \(n("upTo2")), "color": "#FF0000"}], "style": {"lineSpacing": \(n("valueSpacing"))}}}]},
+              {"id": "r3", "x": \(n("r3x")), "y": \(n("r3y")), "width": \(n("r3w")), "height": \(n("r3h")), "z": \(n("r3z")),
+               "playlist": [{"duration": \(n("r3d")), "widget": {"type": "alertBanner", "texts": [{"language": "en", "headline": "Flood", "text": "Go up"}],
+                 "secondsPerLanguage": \(n("secondsPerLanguage")), "flashPeriod": \(n("flashPeriod"))}}]},
+              {"id": "r4", "x": \(n("r4x")), "y": \(n("r4y")), "width": \(n("r4w")), "height": \(n("r4h")), "z": \(n("r4z")),
+               "playlist": [{"duration": \(n("r4d")), "widget": {"type": "clock", "timezone": "UTC", "dateFormat": "yyyy-MM-dd", "dateStyle": {"scale": \(n("dateScale"))}}}]}]}
+            """.utf8)
+    }
+
+    /// Any integer in any numeric field, from `Int.min` to `Int.max` and next to the overflow edges:
+    /// decoding and validation answer an error or a valid layout, and a valid layout renders.
+    @Test func integersOfTheFullRangeInEveryFieldNeverTrap() throws {
+        #expect(throws: LayoutError.self) { try Layout(json: Self.document(Self.numericFields.merging(["r0x": "1000000", "r0w": "9223372036854775000"]) { $1 })) }
+        var rng = Random(state: 2)
+        let edges: [Int] = [
+            .min, .min + 1, .max, .max - 1, .max / 2, .max / 2 + 1, .min / 2, -1, 0, 1, 3840, 3841, 2160, 2161,
+            1_000_000, 1_000_001, -1_000_000, -1_000_001, 9_223_372_036_854_775_000, 4_611_686_018_427_387_904,
+        ]
+        let base = Self.numericFields
+        let names = base.keys.sorted()
+        var valid = 0
+        for round in 0..<3000 {
+            var values = base
+            for name in names where round < names.count * 4 ? name == names[round % names.count] : Int.random(in: 0..<4, using: &rng) == 0 {
+                values[name] = String(Bool.random(using: &rng) ? edges.randomElement(using: &rng)! : Int.random(in: .min ... .max, using: &rng))
+            }
+            let layout: Layout
+            do {
+                layout = try Layout(json: Self.document(values)).validated(assets: InMemoryAssets())
+            } catch {
+                continue
+            }
+            valid += 1
+            let frame = Renderer().render(layout, at: Date(timeIntervalSince1970: 1_767_225_600))
+            #expect(frame.width == layout.width && frame.height == layout.height)
+        }
+        #expect(valid > 0, "the unchanged document is valid, so some rounds must be")
+        #expect(try Layout(json: Self.document(base)).validate(assets: InMemoryAssets()).isEmpty)
+    }
+
+    /// Regions built in code skip decoding: rectangles at the ends of `Int` saturate instead of trapping.
+    @Test func regionsAtTheEndsOfIntRenderAndValidate() {
+        let extremes: [Int] = [.min, .min + 1, -1_000_001, 0, 1_000_001, .max - 1, .max]
+        for x in extremes {
+            for width in extremes {
+                let region = Region(id: "r", x: x, y: x, width: width, height: width, playlist: [
+                    PlaylistItem(duration: 5, widget: .marquee(MarqueeWidget(text: "Scroll"))),
+                ])
+                let layout = Layout(width: 64, height: 32, regions: [region])
+                _ = layout.validate(assets: InMemoryAssets())
+                let frame = Renderer().render(layout, at: Date(timeIntervalSince1970: 0))
+                #expect(frame.width == 64)
+                #expect(!region.rect.intersection(Rect(x: 0, y: 0, width: 64, height: 32)).contains(x: -1, y: -1))
+            }
+        }
+    }
+
     @Test func tenThousandCharacterMarqueeAndAlert() {
         let long = String(repeating: "前方施工 Road works 🚧 \u{0301}", count: 500)
         let layout = Layout(width: 192, height: 96, regions: [

@@ -198,7 +198,7 @@ let endpoints: [Endpoint] = [
     Endpoint(.get, "/v1/default-layouts", everyRole),
     Endpoint(.put, "/v1/default-layouts", writers) { fx, _, n in
         try await fx.addLayout("lay-\(n)")
-        return json("/v1/default-layouts", #"{"byDisplay": {"north-1": "lay-\#(n)"}, "global": "lay-\#(n)"}"#)
+        return json("/v1/default-layouts", #"{"byDisplay": {"north-1": "lay-\#(n)"}, "byGroup": {"bus-stops": "lay-\#(n)"}}"#)
     },
     Endpoint(.get, "/v1/districts/{code}/approval", everyRole, uri: "/v1/districts/north/approval"),
     Endpoint(.put, "/v1/districts/{code}/approval", admin) { _, _, n in

@@ -59,6 +59,52 @@ struct ContentScopeTests {
         }
     }
 
+    /// The global default is the admins'; group defaults need a user without a district scope; a scoped
+    /// publisher changes the defaults of their own displays only, and others' stay as they were.
+    @Test func defaultLayoutsFollowScope() async throws {
+        try await Fixture.with { fx in
+            try await fx.test { api in
+                for id in ["lay-city", "lay-stops", "lay-north", "lay-south", "lay-mine"] { try await api.createLayout(id) }
+                let city = #"{"byDisplay": {"north-1": "lay-north", "south-1": "lay-south"}, "byGroup": {"bus-stops": "lay-stops"}, "global": "lay-city"}"#
+                let unscopedGlobal = try await api.send(.put, "/v1/default-layouts", as: .role(.publisher), json: city)
+                #expect(unscopedGlobal.status == .forbidden, "\(unscopedGlobal.text)")
+                #expect(unscopedGlobal.apiError?.field == "global")
+                #expect(try await fx.store.defaultLayouts() == DefaultLayouts())
+                #expect(try await api.send(.put, "/v1/default-layouts", as: .role(.admin), json: city).status == .ok)
+                let stored = try await fx.store.defaultLayouts()
+
+                let refused: [(String, HTTPResponse.Status, String)] = [
+                    (#"{"byDisplay": {"north-1": "lay-mine", "south-1": "lay-south"}, "byGroup": {"bus-stops": "lay-stops"}, "global": "lay-mine"}"#, .forbidden, "global"),
+                    (#"{"byDisplay": {"north-1": "lay-mine"}, "byGroup": {"bus-stops": "lay-mine"}, "global": "lay-city"}"#, .forbidden, "byGroup"),
+                    (#"{"byDisplay": {"north-1": "lay-mine", "south-1": "lay-mine"}, "byGroup": {"bus-stops": "lay-stops"}, "global": "lay-city"}"#, .notFound, "byDisplay.south-1"),
+                    (#"{"byDisplay": {"north-1": "lay-mine", "ghost": "lay-mine"}, "byGroup": {"bus-stops": "lay-stops"}, "global": "lay-city"}"#, .notFound, "byDisplay.ghost"),
+                ]
+                for (body, status, field) in refused {
+                    let response = try await api.send(.put, "/v1/default-layouts", as: Self.publisherNorth, json: body)
+                    #expect(response.status == status, "\(field): \(response.text)")
+                    #expect(response.apiError?.field == field, "\(response.text)")
+                }
+                #expect(try await fx.store.defaultLayouts() == stored, "nothing of a refused update is kept")
+
+                // The scoped view hides other districts' displays; sent back changed, it touches only north's.
+                let view = try await api.send(.get, "/v1/default-layouts", as: Self.publisherNorth).decode(DefaultLayouts.self)
+                #expect(view == DefaultLayouts(byDisplay: ["north-1": "lay-north"], byGroup: ["bus-stops": "lay-stops"], global: "lay-city"))
+                let own = #"{"byDisplay": {"north-2": "lay-mine"}, "byGroup": {"bus-stops": "lay-stops"}, "global": "lay-city"}"#
+                let allowed = try await api.send(.put, "/v1/default-layouts", as: Self.publisherNorth, json: own)
+                #expect(allowed.status == .ok, "\(allowed.text)")
+                #expect(try allowed.decode(DefaultLayouts.self).byDisplay == ["north-2": "lay-mine"])
+                #expect(try await fx.store.defaultLayouts() == DefaultLayouts(
+                    byDisplay: ["north-2": "lay-mine", "south-1": "lay-south"], byGroup: ["bus-stops": "lay-stops"], global: "lay-city"))
+                #expect(try await api.now("north-2", as: Self.publisherNorth).playing.layoutId == "lay-mine")
+                #expect(try await api.now("south-1").playing.layoutId == "lay-south")
+
+                // Unscoped publishers set group and display defaults anywhere, not the global one.
+                let groups = #"{"byDisplay": {"south-1": "lay-mine"}, "byGroup": {"light-poles": "lay-stops"}, "global": "lay-city"}"#
+                #expect(try await api.send(.put, "/v1/default-layouts", as: .role(.publisher), json: groups).status == .ok)
+            }
+        }
+    }
+
     @Test func scopedPublishersTargetOnlyTheirDistricts() async throws {
         try await Fixture.with { fx in
             try await fx.test { api in

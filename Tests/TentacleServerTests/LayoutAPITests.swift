@@ -101,6 +101,33 @@ struct LayoutAPITests {
         }
     }
 
+    /// Coordinates near the end of `Int` are refused by name instead of overflowing `x + width`.
+    @Test func hugeCoordinatesAre400NamingTheField() async throws {
+        try await Fixture.with { fx in
+            try await fx.test { api in
+                try await api.createLayout("lay-pole")
+                let cases: [(field: String, x: String, width: String)] = [
+                    ("width", "1000000", "9223372036854775000"), ("width", "1000000", "9223372036854000000"), ("x", "9223372036854775807", "10"),
+                    ("x", "-9223372036854775808", "10"), ("x", "1000001", "10"), ("width", "5", "1000001"),
+                ]
+                for (index, (name, x, width)) in cases.enumerated() {
+                    let document = """
+                        {"version": 1, "width": 128, "height": 64, "regions": [{"id": "r", "x": \(x), "y": 0, "width": \(width), "height": 8,
+                          "playlist": [{"duration": 5, "widget": {"type": "text", "text": "Hi"}}]}]}
+                        """
+                    let field = "layout.regions[0].\(name)"
+                    for (method, uri) in [(HTTPRequest.Method.post, "/v1/layouts"), (.put, "/v1/layouts/lay-pole")] {
+                        let response = try await api.send(method, uri, as: .role(.publisher), json: Content.layoutBody(method == .post ? "huge-\(index)" : "lay-pole", document: document))
+                        #expect(response.status == .badRequest, "\(x) + \(width): \(response.text)")
+                        #expect(response.apiError?.field == field, "\(x) + \(width): \(response.text)")
+                    }
+                }
+                #expect(try await fx.store.layouts().map(\.id) == ["lay-pole"])
+                #expect(try await api.send(.get, "/v1/layouts/lay-pole/preview.png", as: .role(.viewer)).status == .ok)
+            }
+        }
+    }
+
     @Test func putReplacesTheDocument() async throws {
         try await Fixture.with { fx in
             try await fx.test { api in
@@ -139,7 +166,7 @@ struct LayoutAPITests {
                 #expect(inUse.status == .conflict, "\(inUse.text)")
                 #expect(inUse.apiError?.message.contains("cmp-1") == true)
 
-                let defaults = try await api.send(.put, "/v1/default-layouts", as: .role(.publisher), json: #"{"global": "lay-default"}"#)
+                let defaults = try await api.send(.put, "/v1/default-layouts", as: .role(.admin), json: #"{"global": "lay-default"}"#)
                 #expect(defaults.status == .ok, "\(defaults.text)")
                 #expect(try await api.send(.delete, "/v1/layouts/lay-default", as: .role(.publisher)).status == .conflict)
 

@@ -72,7 +72,7 @@ struct PreviewTests {
         try await Fixture.with { fx in
             try await fx.test { api in
                 try await api.createLayout("lay-pole", template: "pole-128x64")
-                #expect(try await api.send(.put, "/v1/default-layouts", as: .role(.publisher), json: #"{"global": "lay-pole"}"#).status == .ok)
+                #expect(try await api.send(.put, "/v1/default-layouts", as: .role(.admin), json: #"{"global": "lay-pole"}"#).status == .ok)
                 let plain = try await api.frame("/v1/displays/north-1/preview.png?at=\(Self.at)")
                 let scaled = try await api.frame("/v1/displays/north-1/preview.png?at=\(Self.at)&scale=4")
                 #expect(scaled.width == 4 * 128 && scaled.height == 4 * 64)

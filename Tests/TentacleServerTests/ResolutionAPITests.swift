@@ -70,7 +70,7 @@ struct ResolutionAPITests {
                 let defaults = #"""
                     {"byDisplay": {"north-1": "lay-a"}, "byGroup": {"bus-stops": "lay-b", "light-poles": "lay-b"}, "global": "lay-c"}
                     """#
-                let put = try await api.send(.put, "/v1/default-layouts", as: .role(.publisher), json: defaults)
+                let put = try await api.send(.put, "/v1/default-layouts", as: .role(.admin), json: defaults)
                 #expect(put.status == .ok, "\(put.text)")
                 let stored = try await api.send(.get, "/v1/default-layouts", as: .role(.viewer)).decode(DefaultLayouts.self)
                 #expect(stored == DefaultLayouts(byDisplay: ["north-1": "lay-a"], byGroup: ["bus-stops": "lay-b", "light-poles": "lay-b"], global: "lay-c"))
@@ -91,7 +91,7 @@ struct ResolutionAPITests {
                 #expect(try await api.now("south-1", at: Self.morning).playing.kind == "default")
 
                 // Leaving fields out clears them: a PUT replaces all defaults.
-                #expect(try await api.send(.put, "/v1/default-layouts", as: .role(.publisher), json: #"{"global": "lay-b"}"#).status == .ok)
+                #expect(try await api.send(.put, "/v1/default-layouts", as: .role(.admin), json: #"{"global": "lay-b"}"#).status == .ok)
                 let south = try await api.now("south-1", at: Self.morning)
                 #expect(south.playing.layoutId == "lay-b")
                 #expect(south.playing.defaultFrom == "global")
@@ -103,20 +103,20 @@ struct ResolutionAPITests {
         try await Fixture.with { fx in
             try await fx.test { api in
                 try await api.createLayout("lay-a")
-                #expect(try await api.send(.put, "/v1/default-layouts", as: .role(.publisher), json: #"{"global": "lay-a"}"#).status == .ok)
+                #expect(try await api.send(.put, "/v1/default-layouts", as: .role(.admin), json: #"{"global": "lay-a"}"#).status == .ok)
                 let cases: [(String, String)] = [
                     (#"{"byDisplay": {"north-1": "nope"}}"#, "byDisplay.north-1"),
                     (#"{"byGroup": {"bus-stops": "nope"}, "global": "lay-a"}"#, "byGroup.bus-stops"),
                     (#"{"global": "nope"}"#, "global"),
                 ]
                 for (body, field) in cases {
-                    let response = try await api.send(.put, "/v1/default-layouts", as: .role(.publisher), json: body)
+                    let response = try await api.send(.put, "/v1/default-layouts", as: .role(.admin), json: body)
                     #expect(response.status == .unprocessableContent, "\(body): \(response.text)")
                     #expect(response.apiError?.field == field)
                 }
                 // Nothing of a refused update is kept.
                 #expect(try await fx.store.defaultLayouts() == DefaultLayouts(global: "lay-a"))
-                let typo = try await api.send(.put, "/v1/default-layouts", as: .role(.publisher), json: #"{"default": "lay-a"}"#)
+                let typo = try await api.send(.put, "/v1/default-layouts", as: .role(.admin), json: #"{"default": "lay-a"}"#)
                 #expect(typo.status == .badRequest)
             }
         }

@@ -81,7 +81,7 @@ struct SnapshotTests {
             try await fx.test { api in
                 try await api.createLayout("lay-pole")
                 let before = try await Self.snapshot(api).view
-                #expect(try await api.send(.put, "/v1/default-layouts", as: .role(.publisher), json: #"{"global": "lay-pole"}"#).status == .ok)
+                #expect(try await api.send(.put, "/v1/default-layouts", as: .role(.admin), json: #"{"global": "lay-pole"}"#).status == .ok)
                 let after = try await Self.snapshot(api).view
                 #expect(after.layouts.map(\.id) == ["lay-pole"])
                 #expect(after.schedule.defaultLayout == DefaultLayout(layoutId: "lay-pole", source: .global))

@@ -7,6 +7,9 @@ public struct Layout: Hashable, Sendable {
     /// Canvas sizes a layout may ask for: the frame buffer's limits.
     public static let widthRange = 1...Frame.maxWidth
     public static let heightRange = 1...Frame.maxHeight
+    /// Every integer a layout document may hold, whatever the field: far beyond any real canvas, yet
+    /// small enough that sums and products of a few fields never overflow. Validation narrows each field further.
+    public static let integerRange = -1_000_000...1_000_000
 
     public var version: Int
     public var width: Int
@@ -115,8 +118,8 @@ extension Layout: Codable {
                 forKey: .version, in: c,
                 debugDescription: "unsupported layout version \(version); this build reads version \(Layout.currentVersion)")
         }
-        width = try c.decode(Int.self, forKey: .width)
-        height = try c.decode(Int.self, forKey: .height)
+        width = try c.decodeBounded(forKey: .width)
+        height = try c.decodeBounded(forKey: .height)
         background = try c.decodeColorIfPresent(forKey: .background) ?? .black
         regions = try c.decode([Region].self, forKey: .regions)
     }
@@ -139,11 +142,11 @@ extension Region: Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(String.self, forKey: .id)
-        x = try c.decode(Int.self, forKey: .x)
-        y = try c.decode(Int.self, forKey: .y)
-        width = try c.decode(Int.self, forKey: .width)
-        height = try c.decode(Int.self, forKey: .height)
-        z = try c.decodeIfPresent(Int.self, forKey: .z) ?? 0
+        x = try c.decodeBounded(forKey: .x)
+        y = try c.decodeBounded(forKey: .y)
+        width = try c.decodeBounded(forKey: .width)
+        height = try c.decodeBounded(forKey: .height)
+        z = try c.decodeBoundedIfPresent(forKey: .z) ?? 0
         background = try c.decodeColorIfPresent(forKey: .background)
         playlist = try c.decode([PlaylistItem].self, forKey: .playlist)
     }
@@ -158,5 +161,25 @@ extension Region: Codable {
         try c.encode(z, forKey: .z)
         try c.encodeIfPresent(background?.hex, forKey: .background)
         try c.encode(playlist, forKey: .playlist)
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// An integer within `Layout.integerRange`, so no later arithmetic on it can trap.
+    func decodeBounded(forKey key: Key) throws -> Int {
+        try Self.bounded(decode(Int.self, forKey: key), key, in: self)
+    }
+
+    func decodeBoundedIfPresent(forKey key: Key) throws -> Int? {
+        try decodeIfPresent(Int.self, forKey: key).map { try Self.bounded($0, key, in: self) }
+    }
+
+    private static func bounded(_ value: Int, _ key: Key, in container: Self) throws -> Int {
+        guard Layout.integerRange.contains(value) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: container,
+                debugDescription: "\(value) is outside \(Layout.integerRange.lowerBound)...\(Layout.integerRange.upperBound)")
+        }
+        return value
     }
 }

@@ -48,14 +48,14 @@ private struct StyleCoding: Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         var s = TextStyle()
         if let v = try c.decodeIfPresent(String.self, forKey: .font) { s.font = v }
-        if let v = try c.decodeIfPresent(Int.self, forKey: .scale) { s.scale = v }
+        if let v = try c.decodeBoundedIfPresent(forKey: .scale) { s.scale = v }
         if let v = try c.decodeColorIfPresent(forKey: .color) { s.color = v }
         s.outline = try c.decodeColorIfPresent(forKey: .outline)
         s.shadow = try c.decodeColorIfPresent(forKey: .shadow)
         if let v = try c.decodeIfPresent(HorizontalAlignment.self, forKey: .align) { s.align = v }
         if let v = try c.decodeIfPresent(VerticalAlignment.self, forKey: .verticalAlign) { s.verticalAlign = v }
         if let v = try c.decodeIfPresent(Bool.self, forKey: .wrap) { s.wrap = v }
-        if let v = try c.decodeIfPresent(Int.self, forKey: .lineSpacing) { s.lineSpacing = v }
+        if let v = try c.decodeBoundedIfPresent(forKey: .lineSpacing) { s.lineSpacing = v }
         style = s
     }
 
@@ -108,7 +108,7 @@ extension MarqueeWidget: Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         text = try c.decode(String.self, forKey: .text)
         speed = try c.decodeIfPresent(Double.self, forKey: .speed) ?? 32
-        gap = try c.decodeIfPresent(Int.self, forKey: .gap) ?? 32
+        gap = try c.decodeBoundedIfPresent(forKey: .gap) ?? 32
         style = try c.decodeStyle(forKey: .style)
     }
 
@@ -172,7 +172,7 @@ extension LiveValueWidget: Codable {
         label = try c.decodeIfPresent(String.self, forKey: .label) ?? ""
         metric = try c.decode(String.self, forKey: .metric)
         unit = try c.decodeIfPresent(String.self, forKey: .unit) ?? ""
-        decimals = try c.decodeIfPresent(Int.self, forKey: .decimals) ?? 0
+        decimals = try c.decodeBoundedIfPresent(forKey: .decimals) ?? 0
         bands = try c.decodeIfPresent(ColorBands.self, forKey: .bands)
         style = try c.decodeStyle(forKey: .style)
     }

@@ -47,6 +47,7 @@ struct ContentLibrary: Sendable {
             let field = error.path.map { $0.isEmpty ? "layout" : "layout.\($0)" } ?? "layout"
             throw APIError(.badRequest, error.description, field: field)
         }
+        try JSONBody.rejectUnknownFields(Layout.self, in: document, prefix: "layout")
         let assets = try await assets(Self.assetHashes(of: layout))
         let issues = layout.validate(assets: assets)
         if !issues.isEmpty {

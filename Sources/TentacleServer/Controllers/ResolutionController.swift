@@ -47,20 +47,55 @@ struct ResolutionController {
             return try JSONBody.response(try await library.snapshot(for: display, from: from))
         }
         group.get("default-layouts") { _, context in
-            _ = try context.user(.readContent)
-            return try JSONBody.response(try await env.store.defaultLayouts())
+            let p = try context.user(.readContent)
+            return try JSONBody.response(try await visible(try await env.store.defaultLayouts(), to: p))
         }
         group.put("default-layouts") { request, context in
             let p = try context.user(.writeContent)
-            let defaults = try await JSONBody.decode(
+            let requested = try await JSONBody.decode(
                 DefaultLayouts.self, from: request, allowedFields: ["byDisplay", "byGroup", "global"], limit: env.configuration.maxBodyBytes)
+            let defaults = try await replacing(try await env.store.defaultLayouts(), with: requested, by: p)
             try await env.store.setDefaultLayouts(
                 defaults,
                 audit: env.audit(
                     p, "defaults.update", "default-layouts", "*",
                     "\(defaults.byDisplay.count) display and \(defaults.byGroup.count) group defaults, global \(defaults.global ?? "none")"))
-            return try JSONBody.response(defaults)
+            return try JSONBody.response(try await visible(defaults, to: p))
         }
+    }
+
+    /// The defaults as `p` may see them: a district-scoped user sees display defaults only for their own displays.
+    func visible(_ defaults: DefaultLayouts, to p: Principal) async throws -> DefaultLayouts {
+        guard case .only = p.scope else { return defaults }
+        var shown = defaults
+        for id in defaults.byDisplay.keys where try await !inScope(display: id, of: p) { shown.byDisplay[id] = nil }
+        return shown
+    }
+
+    /// What a PUT by `p` leaves stored. The global default is what every display in the city falls back
+    /// to and goes live without review, so only admins change it; group defaults reach displays in any
+    /// district, so only users without a district scope change them; a scoped user's display defaults
+    /// replace those of their own displays and keep everyone else's, and naming a display outside their
+    /// districts answers 404 like any other request for it.
+    func replacing(_ current: DefaultLayouts, with requested: DefaultLayouts, by p: Principal) async throws -> DefaultLayouts {
+        if requested.global != current.global && p.role != .admin {
+            throw APIError(.forbidden, "only admins change the global default, which every display in the city falls back to", field: "global")
+        }
+        guard case .only = p.scope else { return requested }
+        if requested.byGroup != current.byGroup {
+            throw APIError(.forbidden, "groups reach displays in every district; only users without a district scope change group defaults", field: "byGroup")
+        }
+        for id in requested.byDisplay.keys.sorted() where try await !inScope(display: id, of: p) {
+            throw APIError(.notFound, "display '\(id)' not found", field: "byDisplay.\(id)")
+        }
+        var result = requested
+        for (id, layout) in current.byDisplay where try await !inScope(display: id, of: p) { result.byDisplay[id] = layout }
+        return result
+    }
+
+    private func inScope(display id: String, of p: Principal) async throws -> Bool {
+        guard let display = try await env.store.display(id: id) else { return false }
+        return p.scope.contains(display.district)
     }
 }
 

@@ -5,8 +5,8 @@ import NIOCore
 
 /// Reading and writing JSON bodies the same way on every route.
 ///
-/// Unknown fields in a request body are rejected with 400 naming the field, so a typo such
-/// as `"tag"` for `"tags"` never passes silently.
+/// Unknown fields in a request body are rejected with 400 naming the field, at any depth, so a
+/// typo such as `"tag"` for `"tags"` or `schedule.window` for `schedule.windows` never passes silently.
 enum JSONBody {
     static let encoder: JSONEncoder = {
         let e = JSONEncoder()
@@ -56,11 +56,22 @@ enum JSONBody {
             throw APIError(
                 .badRequest, "unknown field '\(unknown)'; allowed: \(allowedFields.sorted().joined(separator: ", "))", field: unknown)
         }
+        let value: T
         do {
-            return try decoder.decode(T.self, from: data)
+            value = try decoder.decode(T.self, from: data)
         } catch let error as DecodingError {
             throw describe(error)
         }
+        try rejectUnknownFields(T.self, in: data)
+        return value
+    }
+
+    /// Throws 400 naming the first key, at any depth, that `T` does not read; `prefix` is the
+    /// body field the document sits in ("layout").
+    static func rejectUnknownFields<T: Decodable>(_ type: T.Type, in data: Data, prefix: String? = nil) throws {
+        guard let unknown = UnknownFields.first(type, in: data) else { return }
+        let field = prefix.map { "\($0).\(unknown.path)" } ?? unknown.path
+        throw APIError(.badRequest, "unknown field '\(field)'; allowed: \(unknown.allowed.joined(separator: ", "))", field: field)
     }
 
     static func describe(_ error: DecodingError) -> APIError {
