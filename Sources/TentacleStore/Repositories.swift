@@ -322,7 +322,7 @@ public protocol TelemetryRepository: Sendable {
     /// Min, max, sum and count of one metric per district over the buckets of `tier` starting in `from..<to`.
     func aggregate(metric: String, tier: RollupTier, area: ReadingArea, from: Int64, to: Int64) async throws -> [DistrictAggregate]
 
-    /// Deletes raw readings, rollups and batch records older than their tier's cutoff.
+    /// Deletes raw readings, rollups, plays and batch records older than their tier's cutoff.
     func deleteExpired(_ cutoffs: RetentionCutoffs) async throws -> RetentionCounts
 }
 
@@ -440,22 +440,27 @@ public struct DistrictAggregate: Hashable, Sendable {
     public var mean: Double { sum / Double(count) }
 }
 
-/// The instants (milliseconds) before which each tier is deleted; a nil hour cutoff keeps hours forever.
+/// The instants (milliseconds) before which each tier is deleted; a nil hour or plays cutoff keeps that tier forever.
 public struct RetentionCutoffs: Hashable, Sendable {
     public var raw: Int64
     public var minute: Int64
     public var hour: Int64?
+    /// Plays that ended before it go, with the batch records of their proof of play.
+    public var plays: Int64?
 
-    public init(raw: Int64, minute: Int64, hour: Int64?) {
+    public init(raw: Int64, minute: Int64, hour: Int64?, plays: Int64? = nil) {
         self.raw = raw
         self.minute = minute
         self.hour = hour
+        self.plays = plays
     }
 
     /// The cutoffs of a policy at `now`.
     public init(_ policy: RetentionPolicy, now: Date) {
         let c = policy.cutoffs(now: now)
-        self.init(raw: Reading.milliseconds(c.raw), minute: Reading.milliseconds(c.minute), hour: c.hour.map(Reading.milliseconds))
+        self.init(
+            raw: Reading.milliseconds(c.raw), minute: Reading.milliseconds(c.minute), hour: c.hour.map(Reading.milliseconds),
+            plays: Reading.milliseconds(c.plays))
     }
 }
 
@@ -464,11 +469,13 @@ public struct RetentionCounts: Hashable, Sendable {
     public var raw: Int
     public var minute: Int
     public var hour: Int
+    public var plays: Int
 
-    public init(raw: Int = 0, minute: Int = 0, hour: Int = 0) {
+    public init(raw: Int = 0, minute: Int = 0, hour: Int = 0, plays: Int = 0) {
         self.raw = raw
         self.minute = minute
         self.hour = hour
+        self.plays = plays
     }
 }
 

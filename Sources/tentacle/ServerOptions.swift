@@ -36,6 +36,9 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Days to keep 1-hour rollups (default: forever).")
     var retentionHourDays: Double?
 
+    @Option(help: "Days to keep proof of play (what each display showed when).")
+    var retentionPlaysDays: Double = 90
+
     @Option(help: "Seconds between the server's pings on each display channel (1-300); three missed pings close it.")
     var heartbeatSeconds: Int = 20
 
@@ -53,7 +56,8 @@ struct ServerOptions: ParsableArguments {
     }
 
     var retention: RetentionPolicy {
-        RetentionPolicy(raw: retentionRawDays * 86_400, minute: retentionMinuteDays * 86_400, hour: retentionHourDays.map { $0 * 86_400 })
+        RetentionPolicy(raw: retentionRawDays * 86_400, minute: retentionMinuteDays * 86_400, hour: retentionHourDays.map { $0 * 86_400 },
+            plays: retentionPlaysDays * 86_400)
     }
 
     func configuration(dataDirectory: String) -> ServerConfiguration {

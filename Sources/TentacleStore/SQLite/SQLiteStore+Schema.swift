@@ -304,6 +304,15 @@ extension SQLiteStore {
             try movePackedReadings(db)
             try db.execute(sql: "DROP TABLE readings; DROP TABLE rollups_1m;")
         }
+        m.registerMigration("v8-play-retention") { db in
+            // Plays are deleted by their end; plays longer than a day are found through their own
+            // small index, since the start range of the plays query reaches back one day only.
+            try db.execute(sql: """
+                CREATE INDEX plays_by_end ON plays("end");
+                CREATE INDEX plays_longer_than_a_day ON plays(display_id, start) WHERE "end" - start > 86400000;
+                CREATE INDEX play_batches_by_received ON play_batches(received_at);
+                """)
+        }
         return m
     }
 
