@@ -41,7 +41,8 @@ public protocol UserRepository: Sendable {
     /// The user and their password hash, for signing in.
     func credentials(username: String) async throws -> (user: User, passwordHash: String)?
     func users() async throws -> [User]
-    func updateUser(_ user: User, passwordHash: String?, audit: AuditEvent) async throws
+    /// With `revokingTokensAt` set, every session and API token of the user is revoked in the same transaction.
+    func updateUser(_ user: User, passwordHash: String?, revokingTokensAt: Date?, audit: AuditEvent) async throws
     /// Deletes the user and every token they hold.
     func deleteUser(id: String, audit: AuditEvent) async throws
 

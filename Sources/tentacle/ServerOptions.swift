@@ -42,6 +42,9 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Seconds between the server's pings on each display channel (1-300); three missed pings close it.")
     var heartbeatSeconds: Int = 20
 
+    @Flag(help: "Mark the session cookie Secure (sent over https only); use when the server is reached over TLS.")
+    var secureCookies = false
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
@@ -72,6 +75,7 @@ struct ServerOptions: ParsableArguments {
         c.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         c.retention = retention
         c.heartbeatSeconds = heartbeatSeconds
+        c.secureCookies = secureCookies
         return c
     }
 }

@@ -96,6 +96,7 @@ struct UserController {
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
         let p = try context.user(.manageUsers)
         var user = try await find(context)
+        let before = user
         let body = try await JSONBody.decode(
             UserChange.self, from: request, allowedFields: ["password", "role", "districts"], limit: env.configuration.maxBodyBytes)
         try ValidationError.check(User.issues(username: nil, password: body.password, districts: body.districts))
@@ -114,8 +115,11 @@ struct UserController {
         if body.role != nil { changed.append("role=\(user.role.rawValue)") }
         if body.districts != nil { changed.append("districts=\(user.districts.joined(separator: ","))") }
         if body.password != nil { changed.append("password") }
+        // A new password, role or scope signs the user out everywhere: sessions and API tokens made
+        // under the old ones (perhaps by whoever learned the old password) stop working at once.
+        let revoke = hash != nil || user.role != before.role || user.districts != before.districts
         try await env.store.updateUser(
-            user, passwordHash: hash,
+            user, passwordHash: hash, revokingTokensAt: revoke ? env.clock() : nil,
             audit: env.audit(p, "user.update", "user", user.id, "updated \(user.username): \(changed.joined(separator: " "))"))
         return try JSONBody.response(user)
     }
