@@ -17,7 +17,8 @@ func makeEnvironment(store: any Storage, configuration: ServerConfiguration, log
     let directory = DisplayDirectory(store: store)
     return ServerEnvironment(
         store: store, configuration: configuration, hasher: PasswordHasher(cost: configuration.bcryptCost),
-        throttle: LoginThrottle(limit: configuration.loginFailureLimit, window: configuration.loginWindow),
+        throttle: LoginThrottle(
+            limit: configuration.loginFailureLimit, addressLimit: configuration.loginAddressFailureLimit, window: configuration.loginWindow),
         metrics: ServerMetrics(), clock: clock, telemetry: TelemetryCache(), live: LiveReadings(),
         channel: hub, schedules: SchedulePublisher(store: store, hub: hub, logger: logger), workers: ChannelWorkers(),
         alerts: AlertDispatcher(store: store, hub: hub, directory: directory, clock: clock, logger: logger), directory: directory,

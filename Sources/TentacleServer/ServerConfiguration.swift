@@ -32,9 +32,13 @@ public struct ServerConfiguration: Sendable {
     public var initialAdminPassword: String?
     /// Failed logins allowed per username within `loginWindow` before 429.
     public var loginFailureLimit: Int = 5
+    /// Failed logins allowed per client address within `loginWindow`, over all usernames, before 429.
+    public var loginAddressFailureLimit: Int = 20
     public var loginWindow: TimeInterval = 15 * 60
     /// Lifetime of a dashboard session cookie.
     public var sessionLifetime: TimeInterval = 12 * 3600
+    /// Marks the session cookie `Secure` (sent over https only); for servers reached over TLS.
+    public var secureCookies = false
     public var logLevel: Logger.Level = .info
     /// Seconds between the server's pings on each display channel; three missed ones close it.
     public var heartbeatSeconds: Int = 20

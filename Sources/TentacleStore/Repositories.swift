@@ -41,7 +41,8 @@ public protocol UserRepository: Sendable {
     /// The user and their password hash, for signing in.
     func credentials(username: String) async throws -> (user: User, passwordHash: String)?
     func users() async throws -> [User]
-    func updateUser(_ user: User, passwordHash: String?, audit: AuditEvent) async throws
+    /// With `revokingTokensAt` set, every session and API token of the user is revoked in the same transaction.
+    func updateUser(_ user: User, passwordHash: String?, revokingTokensAt: Date?, audit: AuditEvent) async throws
     /// Deletes the user and every token they hold.
     func deleteUser(id: String, audit: AuditEvent) async throws
 
@@ -349,7 +350,7 @@ public protocol TelemetryRepository: Sendable {
     /// Min, max, sum and count of one metric per district over the buckets of `tier` starting in `from..<to`.
     func aggregate(metric: String, tier: RollupTier, area: ReadingArea, from: Int64, to: Int64) async throws -> [DistrictAggregate]
 
-    /// Deletes raw readings, rollups and batch records older than their tier's cutoff.
+    /// Deletes raw readings, rollups, plays and batch records older than their tier's cutoff.
     func deleteExpired(_ cutoffs: RetentionCutoffs) async throws -> RetentionCounts
 }
 
@@ -467,22 +468,27 @@ public struct DistrictAggregate: Hashable, Sendable {
     public var mean: Double { sum / Double(count) }
 }
 
-/// The instants (milliseconds) before which each tier is deleted; a nil hour cutoff keeps hours forever.
+/// The instants (milliseconds) before which each tier is deleted; a nil hour or plays cutoff keeps that tier forever.
 public struct RetentionCutoffs: Hashable, Sendable {
     public var raw: Int64
     public var minute: Int64
     public var hour: Int64?
+    /// Plays that ended before it go, with the batch records of their proof of play.
+    public var plays: Int64?
 
-    public init(raw: Int64, minute: Int64, hour: Int64?) {
+    public init(raw: Int64, minute: Int64, hour: Int64?, plays: Int64? = nil) {
         self.raw = raw
         self.minute = minute
         self.hour = hour
+        self.plays = plays
     }
 
     /// The cutoffs of a policy at `now`.
     public init(_ policy: RetentionPolicy, now: Date) {
         let c = policy.cutoffs(now: now)
-        self.init(raw: Reading.milliseconds(c.raw), minute: Reading.milliseconds(c.minute), hour: c.hour.map(Reading.milliseconds))
+        self.init(
+            raw: Reading.milliseconds(c.raw), minute: Reading.milliseconds(c.minute), hour: c.hour.map(Reading.milliseconds),
+            plays: Reading.milliseconds(c.plays))
     }
 }
 
@@ -491,11 +497,13 @@ public struct RetentionCounts: Hashable, Sendable {
     public var raw: Int
     public var minute: Int
     public var hour: Int
+    public var plays: Int
 
-    public init(raw: Int = 0, minute: Int = 0, hour: Int = 0) {
+    public init(raw: Int = 0, minute: Int = 0, hour: Int = 0, plays: Int = 0) {
         self.raw = raw
         self.minute = minute
         self.hour = hour
+        self.plays = plays
     }
 }
 

@@ -39,8 +39,14 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Days to keep 1-hour rollups (default: forever).")
     var retentionHourDays: Double?
 
+    @Option(help: "Days to keep proof of play (what each display showed when).")
+    var retentionPlaysDays: Double = 90
+
     @Option(help: "Seconds between the server's pings on each display channel (1-300); three missed pings close it.")
     var heartbeatSeconds: Int = 20
+
+    @Flag(help: "Mark the session cookie Secure (sent over https only); use when the server is reached over TLS.")
+    var secureCookies = false
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
@@ -57,7 +63,8 @@ struct ServerOptions: ParsableArguments {
     }
 
     var retention: RetentionPolicy {
-        RetentionPolicy(raw: retentionRawDays * 86_400, minute: retentionMinuteDays * 86_400, hour: retentionHourDays.map { $0 * 86_400 })
+        RetentionPolicy(raw: retentionRawDays * 86_400, minute: retentionMinuteDays * 86_400, hour: retentionHourDays.map { $0 * 86_400 },
+            plays: retentionPlaysDays * 86_400)
     }
 
     func configuration(dataDirectory: String) -> ServerConfiguration {
@@ -73,6 +80,7 @@ struct ServerOptions: ParsableArguments {
         c.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         c.retention = retention
         c.heartbeatSeconds = heartbeatSeconds
+        c.secureCookies = secureCookies
         return c
     }
 }

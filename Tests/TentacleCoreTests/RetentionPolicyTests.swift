@@ -21,6 +21,7 @@ private let now = Date(timeIntervalSince1970: 1_795_593_600)
         #expect(RetentionPolicy(raw: .nan).issues().map(\.field) == ["raw"])
         #expect(RetentionPolicy(raw: 10 * 86_400, minute: 9 * 86_400).issues().map(\.field) == ["minute"])
         #expect(RetentionPolicy(hour: 30 * 86_400).issues().map(\.field) == ["hour"])
+        #expect(RetentionPolicy(plays: 60).issues().map(\.field) == ["plays"])
         #expect(throws: ValidationError.self) { try RetentionPolicy(raw: 0).validated() }
     }
 }

@@ -110,7 +110,8 @@ let endpoints: [Endpoint] = [
         json("/v1/users", #"{"username": "new-\#(n)", "password": "\#(Fixture.password)", "role": "viewer"}"#)
     },
     Endpoint(.get, "/v1/users/{id}", admin, uri: "/v1/users/usr-viewer"),
-    Endpoint(.patch, "/v1/users/{id}", admin) { _, _, _ in json("/v1/users/usr-alerter", #"{"districts": ["east"]}"#) },
+    // A user no caller signs in as: a new scope revokes the tokens of the user changed.
+    Endpoint(.patch, "/v1/users/{id}", admin) { _, _, _ in json("/v1/users/usr-operator-north", #"{"districts": ["east"]}"#) },
     Endpoint(.delete, "/v1/users/{id}", admin, .noContent) { fx, _, n in
         let user = User(id: "usr-matrix-\(n)", username: "matrix-\(n)", role: .viewer, districts: [], createdAt: Fixture.start)
         try await fx.store.createUser(user, passwordHash: "x", audit: Fixture.event("user.create", "user", user.id))

@@ -106,4 +106,47 @@ struct DistrictScopeTests {
             }
         }
     }
+
+    @Test func aScopedAdminManagesOnlyUsersWithinTheirDistricts() async throws {
+        try await Fixture.with { fx in
+            let admin = User(id: "usr-admin-north", username: "admin-north", role: .admin, districts: ["north"], createdAt: Fixture.start)
+            try await fx.store.createUser(admin, passwordHash: "unused", audit: Fixture.event("user.create", "user", admin.id))
+            try await fx.addToken(for: admin.id, secret: Fixture.token(for: "admin-north"), id: "tok-admin-north")
+            let caller = Caller.user("admin-north")
+            try await fx.test { api in
+                let unscoped = try await api.send(
+                    .post, "/v1/users", as: caller, json: #"{"username": "boss", "password": "long enough secret", "role": "admin"}"#)
+                #expect(unscoped.status == .forbidden)
+                #expect(unscoped.apiError?.field == "districts")
+                let wider = try await api.send(
+                    .post, "/v1/users", as: caller,
+                    json: #"{"username": "boss", "password": "long enough secret", "role": "admin", "districts": ["north", "south"]}"#)
+                #expect(wider.status == .forbidden)
+                #expect(wider.apiError?.field == "districts[1]")
+
+                // Widening a user of their own districts, or making them unscoped, is refused too.
+                for districts in [#"["north", "south"]"#, "[]"] {
+                    let widen = try await api.send(.patch, "/v1/users/usr-publisher-north", as: caller, json: #"{"districts": \#(districts)}"#)
+                    #expect(widen.status == .forbidden, "\(districts)")
+                }
+                // Users reaching beyond their districts are not theirs to change or delete.
+                #expect(try await api.send(.patch, "/v1/users/usr-viewer", as: caller, json: #"{"role": "admin"}"#).status == .forbidden)
+                #expect(try await api.send(.patch, "/v1/users/usr-viewer", as: caller, json: #"{"districts": ["north"]}"#).status == .forbidden)
+                #expect(try await api.send(.delete, "/v1/users/usr-admin", as: caller).status == .forbidden)
+                #expect(try await fx.store.user(id: "usr-viewer")?.role == .viewer)
+                #expect(try await fx.store.user(id: "usr-viewer")?.districts == [])
+                #expect(try await fx.store.user(id: "usr-publisher-north")?.districts == ["north"])
+                #expect(try await fx.store.credentials(username: "boss") == nil)
+
+                // Within their districts they manage users as any admin does.
+                let made = try await api.send(
+                    .post, "/v1/users", as: caller,
+                    json: #"{"username": "tech-north", "password": "long enough secret", "role": "operator", "districts": ["north"]}"#)
+                #expect(made.status == .created)
+                #expect(try await api.send(.patch, "/v1/users/usr-publisher-north", as: caller, json: #"{"role": "approver"}"#).status == .ok)
+                // An admin of every district still makes anyone anything.
+                #expect(try await api.send(.patch, "/v1/users/usr-viewer", json: #"{"districts": ["south"]}"#).status == .ok)
+            }
+        }
+    }
 }

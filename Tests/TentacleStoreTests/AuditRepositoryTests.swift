@@ -45,7 +45,7 @@ struct AuditRepositoryTests {
             try await s.deleteDisplay(id: "d-1", audit: event("display.delete"))
             try await s.deleteGroup(code: "kiosks", audit: event("group.delete"))
             try await s.createUser(user, passwordHash: "h", audit: event("user.create"))
-            try await s.updateUser(user, passwordHash: nil, audit: event("user.update"))
+            try await s.updateUser(user, passwordHash: nil, revokingTokensAt: nil, audit: event("user.update"))
             try await s.createToken(token, secretHash: "th", audit: event("token.create"))
             try await s.revokeToken(id: "tok-1", userId: "usr-1", at: t, audit: event("token.revoke"))
             try await s.deleteUser(id: "usr-1", audit: event("user.delete"))

@@ -37,10 +37,10 @@ struct UserRepositoryTests {
             var changed = Self.kim
             changed.role = .operator
             changed.districts = ["north", "south"]
-            try await store.updateUser(changed, passwordHash: nil, audit: audit("user.update", "user", "usr-kim"))
+            try await store.updateUser(changed, passwordHash: nil, revokingTokensAt: nil, audit: audit("user.update", "user", "usr-kim"))
             #expect(try await store.credentials(username: "kim")?.passwordHash == "hash-1")
             #expect(try await store.user(id: "usr-kim") == changed)
-            try await store.updateUser(changed, passwordHash: "hash-2", audit: audit("user.update", "user", "usr-kim"))
+            try await store.updateUser(changed, passwordHash: "hash-2", revokingTokensAt: nil, audit: audit("user.update", "user", "usr-kim"))
             #expect(try await store.credentials(username: "kim")?.passwordHash == "hash-2")
 
             try await store.createUser(
@@ -57,7 +57,7 @@ struct UserRepositoryTests {
             }
             #expect(missing?.code == .notFound)
             let missingUpdate = await #expect(throws: StoreError.self) {
-                try await store.updateUser(changed, passwordHash: nil, audit: audit("user.update", "user", "usr-kim"))
+                try await store.updateUser(changed, passwordHash: nil, revokingTokensAt: nil, audit: audit("user.update", "user", "usr-kim"))
             }
             #expect(missingUpdate?.code == .notFound)
         }

@@ -8,14 +8,17 @@ public struct RetentionPolicy: Codable, Hashable, Sendable {
     public var minute: TimeInterval
     /// Seconds 1-hour rollups are kept; nil keeps them forever.
     public var hour: TimeInterval?
+    /// Seconds proof of play is kept, counted from the end of each play.
+    public var plays: TimeInterval
 
-    public init(raw: TimeInterval = 7 * 86_400, minute: TimeInterval = 90 * 86_400, hour: TimeInterval? = nil) {
+    public init(raw: TimeInterval = 7 * 86_400, minute: TimeInterval = 90 * 86_400, hour: TimeInterval? = nil, plays: TimeInterval = 90 * 86_400) {
         self.raw = raw
         self.minute = minute
         self.hour = hour
+        self.plays = plays
     }
 
-    /// Raw 7 days, 1-minute 90 days, 1-hour forever.
+    /// Raw 7 days, 1-minute 90 days, 1-hour forever, proof of play 90 days.
     public static let standard = RetentionPolicy()
 
     /// Every issue with the policy.
@@ -24,7 +27,7 @@ public struct RetentionPolicy: Codable, Hashable, Sendable {
     /// fine data is gone can always be answered from a coarser tier.
     public func issues() -> [FieldIssue] {
         var c = IssueCollector()
-        let tiers: [(String, TimeInterval?)] = [("raw", raw), ("minute", minute), ("hour", hour)]
+        let tiers: [(String, TimeInterval?)] = [("raw", raw), ("minute", minute), ("hour", hour), ("plays", plays)]
         for (field, seconds) in tiers {
             if let seconds, !(seconds.isFinite && seconds >= 3600) {
                 c.add(field, "must be at least one hour (3600 s)")
@@ -42,8 +45,8 @@ public struct RetentionPolicy: Codable, Hashable, Sendable {
     }
 
     /// Data of a tier older than its cutoff is deleted; nil means nothing is.
-    public func cutoffs(now: Date) -> (raw: Date, minute: Date, hour: Date?) {
-        (now.addingTimeInterval(-raw), now.addingTimeInterval(-minute), hour.map { now.addingTimeInterval(-$0) })
+    public func cutoffs(now: Date) -> (raw: Date, minute: Date, hour: Date?, plays: Date) {
+        (now.addingTimeInterval(-raw), now.addingTimeInterval(-minute), hour.map { now.addingTimeInterval(-$0) }, now.addingTimeInterval(-plays))
     }
 
     /// The cutoff of the tier a step reads.

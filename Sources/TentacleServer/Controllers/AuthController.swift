@@ -55,18 +55,23 @@ struct AuthController {
         let body = try await JSONBody.decode(Login.self, from: request, allowedFields: ["username", "password"], limit: env.configuration.maxBodyBytes)
         let key = body.username.lowercased()
         let now = env.clock()
-        if let wait = env.throttle.retryAfter(key, now: now) {
+        switch env.throttle.retryAfter(username: key, address: context.clientAddress, now: now) {
+        case .username(let wait):
             throw APIError(
                 .rateLimited, "too many failed logins for '\(body.username.prefix(64))'; try again in \(wait) s",
                 headers: [.retryAfter: String(wait)])
+        case .address(let wait):
+            throw APIError(.rateLimited, "too many failed logins from your address; try again in \(wait) s", headers: [.retryAfter: String(wait)])
+        case nil:
+            break
         }
         let found = try await env.store.credentials(username: body.username)
         let ok = try await env.hasher.verify(body.password, hash: found?.passwordHash ?? env.hasher.decoy)
         guard ok, let user = found?.user else {
-            env.throttle.recordFailure(key, now: now)
+            env.throttle.recordFailure(username: key, address: context.clientAddress, now: now)
             throw APIError.unauthorized("wrong username or password")
         }
-        env.throttle.reset(key)
+        env.throttle.reset(username: key)
         let secret = Secret.generate(prefix: Secret.sessionPrefix)
         let expires = now.addingTimeInterval(env.configuration.sessionLifetime)
         let token = APIToken(
@@ -78,7 +83,7 @@ struct AuthController {
         response.setCookie(
             Cookie(
                 name: Secret.sessionCookie, value: secret, maxAge: Int(env.configuration.sessionLifetime), path: "/",
-                httpOnly: true, sameSite: .strict))
+                secure: secureCookie(request), httpOnly: true, sameSite: .strict))
         return response
     }
 
@@ -90,9 +95,20 @@ struct AuthController {
             try await env.store.revokeToken(id: token.id, userId: p.userID, at: env.clock(), audit: nil)
         }
         var response = Response(status: .noContent)
-        response.setCookie(Cookie(name: Secret.sessionCookie, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .strict))
+        response.setCookie(
+            Cookie(name: Secret.sessionCookie, value: "", maxAge: 0, path: "/", secure: secureCookie(request), httpOnly: true, sameSite: .strict))
         return response
     }
+
+    /// Session cookies are `Secure` when the server is told it is served over https, or when a
+    /// TLS-terminating proxy says the request came in over https; a browser then never sends the
+    /// cookie over plain http.
+    func secureCookie(_ request: Request) -> Bool {
+        env.configuration.secureCookies || request.headers[Self.forwardedProto]?.lowercased() == "https"
+    }
+
+    // A constant, valid field name.
+    static let forwardedProto = HTTPField.Name("X-Forwarded-Proto")!
 
     func me(_ context: AppRequestContext) async throws -> User {
         let p = try context.user()

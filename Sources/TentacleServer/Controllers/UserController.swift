@@ -35,6 +35,7 @@ struct UserController {
             let p = try context.user(.manageUsers)
             let user = try await find(context)
             if user.id == p.userID { throw APIError(.conflict, "you cannot delete yourself") }
+            try checkReach(p, over: user)
             try await env.store.deleteUser(id: user.id, audit: env.audit(p, "user.delete", "user", user.id, "deleted user \(user.username)"))
             return Response(status: .noContent)
         }
@@ -55,12 +56,33 @@ struct UserController {
         try ValidationError.check(issues)
     }
 
+    /// An admin scoped to districts manages only users scoped within those districts, so no one
+    /// reaches further through an account they made or changed than they reach themselves.
+    func checkReach(_ p: Principal, granting districts: [String]) throws {
+        guard case .only(let own) = p.scope else { return }
+        guard !districts.isEmpty else {
+            throw APIError(.forbidden, "a user without districts reaches every district, further than your own districts", field: "districts")
+        }
+        for (i, d) in districts.enumerated() where !own.contains(d) {
+            throw APIError(.forbidden, "district '\(d)' is outside your districts", field: "districts[\(i)]")
+        }
+    }
+
+    /// The user to change or delete is within the admin's reach.
+    func checkReach(_ p: Principal, over user: User) throws {
+        guard case .only(let own) = p.scope else { return }
+        guard !user.districts.isEmpty, user.districts.allSatisfy(own.contains) else {
+            throw APIError(.forbidden, "user \(user.username) reaches beyond your districts; an admin of every district manages them")
+        }
+    }
+
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         let p = try context.user(.manageUsers)
         let body = try await JSONBody.decode(
             NewUser.self, from: request, allowedFields: ["username", "password", "role", "districts"], limit: env.configuration.maxBodyBytes)
         try ValidationError.check(User.issues(username: body.username, password: body.password, districts: body.districts))
         try await checkDistricts(body.districts ?? [])
+        try checkReach(p, granting: body.districts ?? [])
         let user = User(
             id: Identifier.generate(prefix: "usr"), username: body.username, role: body.role,
             districts: (body.districts ?? []).sorted(), createdAt: env.clock())
@@ -74,11 +96,14 @@ struct UserController {
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
         let p = try context.user(.manageUsers)
         var user = try await find(context)
+        let before = user
         let body = try await JSONBody.decode(
             UserChange.self, from: request, allowedFields: ["password", "role", "districts"], limit: env.configuration.maxBodyBytes)
         try ValidationError.check(User.issues(username: nil, password: body.password, districts: body.districts))
+        try checkReach(p, over: user)
         if let districts = body.districts {
             try await checkDistricts(districts)
+            try checkReach(p, granting: districts)
             user.districts = districts.sorted()
         }
         if let role = body.role {
@@ -90,8 +115,11 @@ struct UserController {
         if body.role != nil { changed.append("role=\(user.role.rawValue)") }
         if body.districts != nil { changed.append("districts=\(user.districts.joined(separator: ","))") }
         if body.password != nil { changed.append("password") }
+        // A new password, role or scope signs the user out everywhere: sessions and API tokens made
+        // under the old ones (perhaps by whoever learned the old password) stop working at once.
+        let revoke = hash != nil || user.role != before.role || user.districts != before.districts
         try await env.store.updateUser(
-            user, passwordHash: hash,
+            user, passwordHash: hash, revokingTokensAt: revoke ? env.clock() : nil,
             audit: env.audit(p, "user.update", "user", user.id, "updated \(user.username): \(changed.joined(separator: " "))"))
         return try JSONBody.response(user)
     }

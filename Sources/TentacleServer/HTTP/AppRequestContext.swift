@@ -11,9 +11,12 @@ public struct AppRequestContext: RequestContext {
     public var device: Display?
     /// Shared with the outer request log so it can name the caller found by inner middleware.
     let caller = CallerRecord()
+    /// The peer's IP address, for counting failed logins per client.
+    let clientAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        clientAddress = source.channel.remoteAddress?.ipAddress
     }
 
     /// The signed-in user; routes behind `UserAuthMiddleware` always have one.

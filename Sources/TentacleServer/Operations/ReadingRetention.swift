@@ -4,7 +4,7 @@ import ServiceLifecycle
 import TentacleCore
 import TentacleStore
 
-/// Deletes readings and rollups older than the retention policy allows, once per interval.
+/// Deletes readings, rollups and proof of play older than the retention policy allows, once per interval.
 struct ReadingRetention: Service {
     let store: any Storage
     let policy: RetentionPolicy
@@ -18,7 +18,7 @@ struct ReadingRetention: Service {
                 let deleted = try await deleteOnce()
                 if deleted != RetentionCounts() {
                     logger.info("deleted expired readings", metadata: [
-                        "raw": "\(deleted.raw)", "minute": "\(deleted.minute)", "hour": "\(deleted.hour)",
+                        "raw": "\(deleted.raw)", "minute": "\(deleted.minute)", "hour": "\(deleted.hour)", "plays": "\(deleted.plays)",
                     ])
                 }
             } catch {

@@ -36,16 +36,20 @@ extension SQLiteStore: DeviceRepository {
 
     public func plays(displayId: String, from: Int64, to: Int64, limit: Int) async throws -> [PlayRecord] {
         try await pool.read { db in
-            // A play that started before `from` still overlaps when it ended after it; plays last
-            // at most a day, so the index range starts a day early.
+            // A play overlaps [from, to) when it starts before `to` and ends after `from`. Most plays
+            // are short, so those that overlap started at most a day before `from` and an index
+            // range on start finds them; the few longer ones have a partial index of their own.
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT kind, layout_id, campaign_id, revision, alert_id, start, "end" FROM plays
+                    SELECT kind, layout_id, campaign_id, revision, alert_id, start, "end", seq FROM plays
                     WHERE display_id = ? AND start >= ? AND start < ? AND "end" > ?
+                    UNION ALL
+                    SELECT kind, layout_id, campaign_id, revision, alert_id, start, "end", seq FROM plays
+                    WHERE display_id = ? AND "end" - start > 86400000 AND start < ? AND "end" > ?
                     ORDER BY start, seq LIMIT ?
                     """,
-                arguments: [displayId, from - 86_400_000, to, from, limit])
+                arguments: [displayId, from - 86_400_000, to, from, displayId, from - 86_400_000, from, limit])
             return rows.map { row in
                 PlayRecord(
                     displayId: displayId, kind: row[0], layoutId: row[1], campaignId: row[2], revision: row[3], alertId: row[4],

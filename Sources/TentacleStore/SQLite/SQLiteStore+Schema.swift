@@ -319,6 +319,15 @@ extension SQLiteStore {
                     SELECT DISTINCT d.alert_id, x.district FROM alert_deliveries d JOIN displays x ON x.id = d.display_id;
                 """)
         }
+        m.registerMigration("v9-play-retention") { db in
+            // Plays are deleted by their end; plays longer than a day are found through their own
+            // small index, since the start range of the plays query reaches back one day only.
+            try db.execute(sql: """
+                CREATE INDEX plays_by_end ON plays("end");
+                CREATE INDEX plays_longer_than_a_day ON plays(display_id, start) WHERE "end" - start > 86400000;
+                CREATE INDEX play_batches_by_received ON play_batches(received_at);
+                """)
+        }
         return m
     }
 

@@ -593,6 +593,19 @@ extension SQLiteStore: TelemetryRepository {
                 try db.execute(sql: "DELETE FROM ingest_batches WHERE received_at < ?", arguments: [batchCutoff.partialValue])
             }
         }
+        if let plays = cutoffs.plays {
+            counts.plays = try await write { db in
+                try db.execute(sql: #"DELETE FROM plays WHERE "end" < ?"#, arguments: [plays])
+                let deleted = db.changesCount
+                // A batch received before the cutoff holds plays that ended before it arrived; the
+                // same hour's margin as for readings covers agent clocks running a little ahead.
+                let batchCutoff = plays.addingReportingOverflow(-3_600_000)
+                if !batchCutoff.overflow {
+                    try db.execute(sql: "DELETE FROM play_batches WHERE received_at < ?", arguments: [batchCutoff.partialValue])
+                }
+                return deleted
+            }
+        }
         return counts
     }
 

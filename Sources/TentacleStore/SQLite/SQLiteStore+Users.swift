@@ -38,12 +38,16 @@ extension SQLiteStore: UserRepository {
         }
     }
 
-    public func updateUser(_ user: User, passwordHash: String?, audit: AuditEvent) async throws {
+    public func updateUser(_ user: User, passwordHash: String?, revokingTokensAt: Date?, audit: AuditEvent) async throws {
         try await write { db in
             try db.execute(
                 sql: "UPDATE users SET role = ?, districts = ?, password_hash = COALESCE(?, password_hash) WHERE id = ?",
                 arguments: [user.role.rawValue, user.districts.joined(separator: ","), passwordHash, user.id])
             guard db.changesCount == 1 else { throw StoreError.notFound("user", user.id) }
+            if let revokingTokensAt {
+                try db.execute(
+                    sql: "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", arguments: [revokingTokensAt, user.id])
+            }
             try self.append(audit, db)
         }
     }
