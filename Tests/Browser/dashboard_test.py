@@ -150,6 +150,7 @@ class Dashboard:
         assert drawn == 360, drawn
         # The demo's displays connect after the server starts; the map shows it live, without a reload.
         self.wait(lambda: " 0 offline" in self.text(".summary"), timeout=40, what="every simulated display connected")
+        self.shot("map")
         search = self.driver.find_element(By.ID, "map-search")
         search.send_keys("old-town-bus-00")
         self.find("#map-results a")
@@ -159,7 +160,7 @@ class Dashboard:
         canvas = self.driver.find_element(By.CSS_SELECTOR, ".map-box canvas")
         canvas.send_keys("+")
         canvas.send_keys(Keys.ARROW_LEFT)
-        self.shot("map")
+        self.shot("map-search-layer")
         self.check_console("map")
 
     def display_detail_and_brightness(self):

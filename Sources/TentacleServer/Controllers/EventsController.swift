@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import ServiceLifecycle
 import TentacleCore
 import Synchronization
 import TentacleStore
@@ -16,6 +17,7 @@ struct EventsController {
     let env: ServerEnvironment
 
     static let topics: Set<String> = ["readings", "displays", "alerts", "campaigns"]
+    static let keepAlive = Duration.seconds(15)
 
     func register(on group: RouterGroup<AppRequestContext>) {
         group.get("events") { request, context in
@@ -38,7 +40,19 @@ struct EventsController {
                 }
                 guard limit != 0 else { return try await writer.finish(nil) }
                 let (frames, sink) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingNewest(LiveReadings.bufferPerSubscriber))
+                // A server shutting down ends open streams (browsers reconnect to the next server), and a
+                // comment every 15 s finds connections whose client has gone without a word.
                 try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        try await gracefulShutdown()
+                        sink.finish()
+                    }
+                    group.addTask {
+                        while !Task.isCancelled {
+                            try await Task.sleep(for: Self.keepAlive)
+                            sink.yield(ByteBuffer(string: ":\n\n"))
+                        }
+                    }
                     if let subscription {
                         group.addTask {
                             for await change in subscription.changes where try await districts.visible(change.source, to: p) {
@@ -57,6 +71,7 @@ struct EventsController {
                     var sent = 0
                     for await frame in frames {
                         try await writer.write(frame)
+                        if frame.readableBytesView.first == UInt8(ascii: ":") { continue }
                         sent += 1
                         if let limit, sent >= limit { break }
                     }

@@ -172,6 +172,7 @@ export class CityMap {
     ctx.fillRect(0, 0, width, height);
     this.drawDistricts();
     this.drawMarkers();
+    this.drawLabels();
     this.drawPolygon();
     const end = performance.now();
     performance.measure('map-draw', { start, end, detail: { markers: this.rows.length } });
@@ -186,7 +187,7 @@ export class CityMap {
     ctx.lineWidth = 1.5;
     ctx.strokeStyle = '#6b7a99';
     ctx.fillStyle = 'rgba(120, 140, 190, 0.07)';
-    ctx.font = '600 13px system-ui, sans-serif';
+    this.labels = [];
     for (const d of this.districts) {
       ctx.beginPath();
       let cx = 0, cy = 0, n = 0;
@@ -200,12 +201,21 @@ export class CityMap {
       }
       ctx.fill();
       ctx.stroke();
-      if (n) {
-        ctx.fillStyle = '#c3cce0';
-        ctx.textAlign = 'center';
-        ctx.fillText(d.name, cx / n, cy / n - 40);
-        ctx.fillStyle = 'rgba(120, 140, 190, 0.07)';
-      }
+      if (n) this.labels.push([d.name, cx / n, cy / n - 40]);
+    }
+  }
+
+  // District names go over the markers, with a dark halo so they stay readable.
+  drawLabels() {
+    const { ctx } = this;
+    ctx.font = '600 13px system-ui, sans-serif';
+    ctx.textAlign = 'center';
+    ctx.lineWidth = 4;
+    ctx.strokeStyle = '#0e1526';
+    ctx.fillStyle = '#d5dbea';
+    for (const [name, x, y] of this.labels) {
+      ctx.strokeText(name, x, y);
+      ctx.fillText(name, x, y);
     }
   }
 
