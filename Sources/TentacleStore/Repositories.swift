@@ -292,7 +292,8 @@ public protocol ContentRepository: Sendable {
     func createLayout(_ layout: LayoutRecord, audit: AuditEvent) async throws
     func layout(id: String) async throws -> LayoutRecord?
     func layouts() async throws -> [LayoutRecord]
-    /// Replaces a layout; `invalidReference` if the new document draws an image not stored.
+    /// Replaces a layout; `conflict` while a live or pending campaign revision plays it (its content
+    /// changes only through approval), `invalidReference` if the new document draws an image not stored.
     func updateLayout(_ layout: LayoutRecord, audit: AuditEvent) async throws
     /// `conflict` while a live or pending campaign revision or a default names the layout.
     func deleteLayout(id: String, audit: AuditEvent) async throws

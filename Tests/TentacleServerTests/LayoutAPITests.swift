@@ -154,6 +154,66 @@ struct LayoutAPITests {
         }
     }
 
+    /// A live campaign's content changes only through an approved revision: its layout cannot be edited
+    /// in place, by anyone in any district; a new layout reaches the street once the revision using it is approved.
+    @Test func aLayoutShownByACampaignChangesOnlyThroughApproval() async throws {
+        try await Fixture.with { fx in
+            try await fx.test { api in
+                try await api.createLayout("lay-pole")
+                try await api.createLayout("lay-south")
+                try await api.publish(Content.campaign("cmp-1"))
+                try await api.publish(Content.campaign("cmp-south", target: #"{"districts": ["south"]}"#, playlist: [("lay-south", 10)]))
+                let preview = "/v1/displays/north-1/preview.png?at=2026-01-01T08:00:00Z"
+                let before = try await api.frame(preview)
+                let changed = Content.template("pole-128x64").replacingOccurrences(of: "#002040", with: "#FF0000")
+                let stored = try await fx.store.layout(id: "lay-pole")?.document
+
+                for (caller, layout) in [(Caller.role(.publisher), "lay-pole"), (.role(.admin), "lay-pole"), (.user("publisher-north"), "lay-south")] {
+                    let edit = try await api.send(.put, "/v1/layouts/\(layout)", as: caller, json: Content.layoutBody(layout, document: changed))
+                    #expect(edit.status == .conflict, "\(caller) \(layout): \(edit.text)")
+                    #expect(edit.apiError?.message.contains("new layout") == true)
+                }
+                #expect(try await fx.store.layout(id: "lay-pole")?.document == stored)
+                #expect(try await api.frame(preview) == before)
+
+                try await api.createLayout("lay-pole-2", document: changed)
+                try await api.edit("cmp-1", Content.campaign("cmp-1", playlist: [("lay-pole-2", 10)]))
+                #expect(try await api.frame(preview) == before, "a pending revision does not change the street")
+                let pendingEdit = try await api.send(.put, "/v1/layouts/lay-pole-2", as: .role(.publisher), json: Content.layoutBody("lay-pole-2", document: Content.template("pole-128x64")))
+                #expect(pendingEdit.status == .conflict, "what the approver reviews cannot change under them")
+
+                try await api.approve("cmp-1", revision: 2)
+                #expect(try await api.frame(preview) != before)
+                // No longer shown by any live or pending revision, the old layout is free to edit.
+                let free = try await api.send(.put, "/v1/layouts/lay-pole", as: .role(.publisher), json: Content.layoutBody("lay-pole", document: changed))
+                #expect(free.status == .ok, "\(free.text)")
+            }
+        }
+    }
+
+    /// Editing a default layout changes those displays at once, so it takes the right to set that default.
+    @Test func editingADefaultLayoutNeedsTheRightToSetThatDefault() async throws {
+        try await Fixture.with { fx in
+            try await fx.test { api in
+                for id in ["lay-city", "lay-stops", "lay-south", "lay-north"] { try await api.createLayout(id) }
+                let defaults = #"{"byDisplay": {"south-1": "lay-south", "north-1": "lay-north"}, "byGroup": {"bus-stops": "lay-stops"}, "global": "lay-city"}"#
+                #expect(try await api.send(.put, "/v1/default-layouts", as: .role(.admin), json: defaults).status == .ok)
+                let document = Content.template("pole-128x64").replacingOccurrences(of: "#002040", with: "#FF0000")
+                let stored = try await fx.store.layout(id: "lay-city")?.document
+                func edit(_ id: String, as caller: Caller) async throws -> HTTPResponse.Status {
+                    try await api.send(.put, "/v1/layouts/\(id)", as: caller, json: Content.layoutBody(id, document: document)).status
+                }
+                #expect(try await edit("lay-city", as: .role(.publisher)) == .forbidden)
+                #expect(try await edit("lay-stops", as: .user("publisher-north")) == .forbidden)
+                #expect(try await edit("lay-south", as: .user("publisher-north")) == .forbidden)
+                #expect(try await fx.store.layout(id: "lay-city")?.document == stored)
+                #expect(try await edit("lay-north", as: .user("publisher-north")) == .ok)
+                #expect(try await edit("lay-stops", as: .role(.publisher)) == .ok)
+                #expect(try await edit("lay-city", as: .role(.admin)) == .ok)
+            }
+        }
+    }
+
     @Test func aLayoutInUseCannotBeDeleted() async throws {
         try await Fixture.with { fx in
             try await fx.test { api in

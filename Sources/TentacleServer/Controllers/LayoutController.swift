@@ -124,11 +124,31 @@ struct LayoutController {
         return try JSONBody.response(LayoutBody(record: record), status: .created, headers: [.location: "/v1/layouts/\(record.id)"])
     }
 
+    /// Editing a default layout changes those displays at once, so it needs the right to set that default
+    /// (see `PUT /v1/default-layouts`): admin for the global one, no district scope for a group's, the
+    /// display's district for a display's.
+    func checkDefaults(using id: String, by p: Principal) async throws {
+        let defaults = try await env.store.defaultLayouts()
+        if defaults.global == id && p.role != .admin {
+            throw APIError(.forbidden, "layout '\(id)' is the global default; only admins change it")
+        }
+        guard case .only = p.scope else { return }
+        if defaults.byGroup.values.contains(id) {
+            throw APIError(.forbidden, "layout '\(id)' is a group default, which reaches every district")
+        }
+        for (display, layout) in defaults.byDisplay where layout == id {
+            guard let found = try await env.store.display(id: display), p.scope.contains(found.district) else {
+                throw APIError(.forbidden, "layout '\(id)' is the default of a display outside your districts")
+            }
+        }
+    }
+
     @Sendable func replace(_ request: Request, context: AppRequestContext) async throws -> Response {
         let p = try context.user(.writeContent)
         var record = try await find(context)
         let (input, layout) = try await decodeInput(request)
         if let id = input.id, id != record.id { throw ValidationError(field: "id", "a layout's id cannot change") }
+        try await checkDefaults(using: record.id, by: p)
         record.name = input.name
         record.width = layout.width
         record.height = layout.height

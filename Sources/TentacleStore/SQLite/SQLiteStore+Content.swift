@@ -122,6 +122,12 @@ extension SQLiteStore: ContentRepository {
 
     public func updateLayout(_ layout: LayoutRecord, audit: AuditEvent) async throws {
         try await write { db in
+            // What a campaign shows changes only through an approved revision, so its layouts are fixed.
+            if let campaign = try Self.campaignShowing(layout: layout.id, db) {
+                throw StoreError(
+                    .conflict,
+                    "layout '\(layout.id)' is shown by campaign '\(campaign)' (live or waiting for approval); save the change as a new layout and revise the campaign to use it, so the change goes live through approval")
+            }
             try Self.checkImages(of: layout.document, db)
             try db.execute(
                 sql: "UPDATE layouts SET name = ?, width = ?, height = ?, document = ?, updated_at = ? WHERE id = ?",
@@ -136,17 +142,22 @@ extension SQLiteStore: ContentRepository {
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM default_layouts WHERE layout_id = ?", arguments: [id]) == true {
                 throw StoreError(.conflict, "layout '\(id)' is a default layout; change the defaults first")
             }
-            let rows = try Row.fetchAll(db, sql: "SELECT content FROM campaign_revisions WHERE state IN ('approved', 'pending')")
-            for row in rows {
-                let campaign = try Self.decodeCampaign(row["content"])
-                if campaign.playlist.contains(where: { $0.layoutId == id }) {
-                    throw StoreError(.conflict, "layout '\(id)' is used by campaign '\(campaign.id)'")
-                }
+            if let campaign = try Self.campaignShowing(layout: id, db) {
+                throw StoreError(.conflict, "layout '\(id)' is used by campaign '\(campaign)'")
             }
             try db.execute(sql: "DELETE FROM layouts WHERE id = ?", arguments: [id])
             guard db.changesCount == 1 else { throw StoreError.notFound("layout", id) }
             try self.append(audit, db)
         }
+    }
+
+    /// A campaign whose live or pending revision plays the layout, if any.
+    private static func campaignShowing(layout id: String, _ db: Database) throws -> String? {
+        for row in try Row.fetchAll(db, sql: "SELECT content FROM campaign_revisions WHERE state IN ('approved', 'pending')") {
+            let campaign = try Self.decodeCampaign(row["content"])
+            if campaign.playlist.contains(where: { $0.layoutId == id }) { return campaign.id }
+        }
+        return nil
     }
 
     private static func layout(_ row: Row) -> LayoutRecord {
