@@ -520,7 +520,7 @@ public actor Agent: Service {
         await enqueue { seq in
             .health(.init(
                 seq: seq, at: at, fps: (fps * 10).rounded() / 10, brightness: level, brightnessMode: mode,
-                panelTempC: panel.map { ($0 * 10).rounded() / 10 }, lux: lux?.rounded()))
+                panelTempC: panel.map { ($0 * 10).rounded() / 10 }, lux: lux?.rounded(), targetFps: configuration.fps))
         }
     }
 

@@ -116,7 +116,12 @@ public enum AgentMessage: Hashable, Sendable {
         public var brightnessMode: String
         public var panelTempC: Double?
         public var lux: Double?
-        public init(seq: Int64, at: Int64, fps: Double, brightness: Int, brightnessMode: String, panelTempC: Double?, lux: Double?) {
+        /// The frame rate the agent is set to draw (0 for one that only decides); absent from older agents.
+        public var targetFps: Double?
+        public init(
+            seq: Int64, at: Int64, fps: Double, brightness: Int, brightnessMode: String, panelTempC: Double?, lux: Double?,
+            targetFps: Double? = nil
+        ) {
             self.seq = seq
             self.at = at
             self.fps = fps
@@ -124,6 +129,20 @@ public enum AgentMessage: Hashable, Sendable {
             self.brightnessMode = brightnessMode
             self.panelTempC = panelTempC
             self.lux = lux
+            self.targetFps = targetFps
+        }
+
+        /// Share of its own target a panel may fall to before it counts as not keeping up: a
+        /// measured rate wobbles around the target from one report to the next.
+        public static let fpsTolerance = 0.8
+        /// The floor for a report without a target, from an agent older than `targetFps`.
+        public static let legacyFpsFloor = 5.0
+        public static let maxPanelTempC = 75.0
+
+        /// A panel that cannot keep up with its own frame rate, or runs hot, needs a technician before it fails.
+        public var isDegraded: Bool {
+            let floor = targetFps.map { $0 * Self.fpsTolerance } ?? Self.legacyFpsFloor
+            return fps < floor || (panelTempC ?? 0) > Self.maxPanelTempC
         }
     }
 

@@ -128,9 +128,7 @@ struct DeviceChannel {
             if let t = report.panelTempC { readings.append(Reading(source: session.displayId, metric: "panel_temp_c", time: report.at, value: t)) }
             if let lux = report.lux { readings.append(Reading(source: session.displayId, metric: "lux", time: report.at, value: lux)) }
             try await ingest(ReadingBatch(source: session.displayId, sequence: report.seq, readings: readings), type: "health", session: session, logger: logger)
-            // A panel that cannot keep up or runs hot needs a technician before it fails.
-            let degraded = report.fps < 5 || (report.panelTempC ?? 0) > 75
-            session.state.withLock { $0.status = degraded ? .degraded : .online }
+            session.state.withLock { $0.status = report.isDegraded ? .degraded : .online }
             hub.heard(session)
         case .playLog(let log):
             guard log.seq >= 0 else { throw TentacleCore.ChannelError(.invalidField, "seq must be 0 or more", field: "seq") }
