@@ -216,9 +216,11 @@ final class ChannelHub: Sendable {
         }
     }
 
-    /// The `welcome` for `display`: its record as the registry holds it, the server's time and the heartbeat.
-    func welcome(_ display: Display) -> ServerMessage {
-        .welcome(.init(display: display, serverTime: Reading.milliseconds(clock()), heartbeatSeconds: Int(heartbeat.components.seconds)))
+    /// The `welcome` for `display`: its record as the registry holds it, the server's time, the
+    /// heartbeat and, answering `hello`, the last batch number stored in the agent's epoch.
+    func welcome(_ display: Display, lastSeq: Int64? = nil) -> ServerMessage {
+        .welcome(.init(
+            display: display, serverTime: Reading.milliseconds(clock()), heartbeatSeconds: Int(heartbeat.components.seconds), lastSeq: lastSeq))
     }
 
     /// Closes the display's channel because the token it opened with is no longer valid (rotated,

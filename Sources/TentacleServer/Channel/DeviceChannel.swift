@@ -119,7 +119,8 @@ struct DeviceChannel {
             break
         case .readings(let batch):
             let readings = batch.readings.map { Reading(source: session.displayId, metric: $0.metric, time: $0.time, value: $0.value) }
-            try await ingest(ReadingBatch(source: session.displayId, sequence: batch.seq, readings: readings), type: "readings", session: session, logger: logger)
+            try await ingest(
+                ReadingBatch(source: session.displayId, epoch: batch.epoch ?? 0, sequence: batch.seq, readings: readings), type: "readings", session: session, logger: logger)
         case .health(let report):
             var readings = [
                 Reading(source: session.displayId, metric: "fps", time: report.at, value: report.fps),
@@ -127,7 +128,8 @@ struct DeviceChannel {
             ]
             if let t = report.panelTempC { readings.append(Reading(source: session.displayId, metric: "panel_temp_c", time: report.at, value: t)) }
             if let lux = report.lux { readings.append(Reading(source: session.displayId, metric: "lux", time: report.at, value: lux)) }
-            try await ingest(ReadingBatch(source: session.displayId, sequence: report.seq, readings: readings), type: "health", session: session, logger: logger)
+            try await ingest(
+                ReadingBatch(source: session.displayId, epoch: report.epoch ?? 0, sequence: report.seq, readings: readings), type: "health", session: session, logger: logger)
             session.state.withLock { $0.status = report.isDegraded ? .degraded : .online }
             hub.heard(session)
         case .playLog(let log):
@@ -144,7 +146,7 @@ struct DeviceChannel {
                     displayId: session.displayId, kind: $0.kind, layoutId: $0.layoutId, campaignId: $0.campaignId, revision: $0.revision,
                     alertId: $0.alertId, start: $0.start, end: $0.end)
             }
-            env.playWrites.submit(PlayBatch(displayId: session.displayId, seq: log.seq, plays: records)) { result in
+            env.playWrites.submit(PlayBatch(displayId: session.displayId, epoch: log.epoch ?? 0, seq: log.seq, plays: records)) { result in
                 Self.settle(session, result.map { .received(.init(seq: log.seq, duplicate: !$0)) }, type: "playLog", logger: logger)
             }
         case .ack(let ack):
@@ -181,7 +183,9 @@ struct DeviceChannel {
             s.scheduleVersion = hello.scheduleVersion
             s.settledAlerts.formUnion(hello.alerts ?? [])
         }
-        await session.send(hub.welcome(display))
+        // Tells an agent whose counter went back (a cache restored from an old copy) where to go on from.
+        let lastSeq = try await env.store.lastSequence(displayId: display.id, epoch: hello.epoch ?? 0)
+        await session.send(hub.welcome(display, lastSeq: lastSeq))
         await env.schedules.push(to: [session])
         try await env.alerts.loadIfNeeded()
         await env.alerts.greet(session)
