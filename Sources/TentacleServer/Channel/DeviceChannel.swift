@@ -95,7 +95,7 @@ struct DeviceChannel {
                 await refuse(session, error, logger: logger)
             } catch {
                 logger.error("channel message failed", metadata: ["display": "\(session.displayId)", "type": "\(message.type)", "error": "\(error)"])
-                await session.send(Self.internalError(message.type))
+                session.send(Self.internalError(message.type))
             }
         }
     }
@@ -108,7 +108,7 @@ struct DeviceChannel {
             session.close(.policyViolation, reason: "too many malformed messages")
             return
         }
-        await session.send(.error(.init(code: error.code.rawValue, message: error.message, field: error.field)))
+        session.send(.error(.init(code: error.code.rawValue, message: error.message, field: error.field)))
     }
 
     private func handle(_ message: AgentMessage, session: DeviceSession, logger: Logger) async throws {
@@ -164,7 +164,7 @@ struct DeviceChannel {
             guard fetch.assets.count <= 256 else { throw TentacleCore.ChannelError(.invalidField, "at most 256 assets per fetch", field: "assets") }
             for sha in fetch.assets {
                 let bytes = try await env.store.assetBytes(sha256: sha.lowercased())
-                await session.send(.asset(.init(sha256: sha, data: bytes.map { Data($0).base64EncodedString() })))
+                session.send(.asset(.init(sha256: sha, data: bytes.map { Data($0).base64EncodedString() })))
             }
         case .result(let result):
             hub.finishCommand(result.commandId, displayId: session.displayId, ok: result.ok, message: result.message)
@@ -174,7 +174,7 @@ struct DeviceChannel {
     private func greet(_ session: DeviceSession, _ hello: AgentMessage.Hello) async throws {
         let display = session.display
         if hello.width > 0 && (hello.width != display.width || hello.height != display.height) {
-            await session.send(.error(.init(
+            session.send(.error(.init(
                 code: "resolutionMismatch",
                 message: "the agent drives \(hello.width)x\(hello.height) but the registry says \(display.width)x\(display.height); frames follow the registry",
                 field: "width")))
@@ -185,7 +185,7 @@ struct DeviceChannel {
         }
         // Tells an agent whose counter went back (a cache restored from an old copy) where to go on from.
         let lastSeq = try await env.store.lastSequence(displayId: display.id, epoch: hello.epoch ?? 0)
-        await session.send(hub.welcome(display, lastSeq: lastSeq))
+        session.send(hub.welcome(display, lastSeq: lastSeq))
         await env.schedules.push(to: [session])
         try await env.alerts.loadIfNeeded()
         await env.alerts.greet(session)
@@ -200,7 +200,7 @@ struct DeviceChannel {
         let reason = check.issues.isEmpty ? nil : ValidationError(check.issues).summary
         guard let accepted = check.accepted, !accepted.readings.isEmpty else {
             // Nothing in it can ever be stored: settle it so the agent stops resending.
-            await session.send(.received(.init(seq: batch.sequence, duplicate: false, refused: refused, reason: reason ?? "no readings")))
+            session.send(.received(.init(seq: batch.sequence, duplicate: false, refused: refused, reason: reason ?? "no readings")))
             return
         }
         let live = env.live
