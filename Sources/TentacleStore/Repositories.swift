@@ -253,11 +253,14 @@ public struct StoredScreenshot: Hashable, Sendable {
 /// One proof-of-play batch as a display sent it.
 public struct PlayBatch: Hashable, Sendable {
     public var displayId: String
+    /// The agent's sequence epoch, as in `ReadingBatch`.
+    public var epoch: Int64
     public var seq: Int64
     public var plays: [PlayRecord]
 
-    public init(displayId: String, seq: Int64, plays: [PlayRecord]) {
+    public init(displayId: String, epoch: Int64 = 0, seq: Int64, plays: [PlayRecord]) {
         self.displayId = displayId
+        self.epoch = epoch
         self.seq = seq
         self.plays = plays
     }
@@ -267,9 +270,12 @@ public struct PlayBatch: Hashable, Sendable {
 public protocol DeviceRepository: Sendable {
     /// Sets status and last-seen of many displays in one transaction; unknown ids are skipped.
     func recordPresence(_ updates: [PresenceUpdate]) async throws
-    /// Stores proof-of-play batches of many displays in one transaction, each unless (display, seq)
-    /// was stored before (also earlier in the same call); returns, in order, whether each was new.
+    /// Stores proof-of-play batches of many displays in one transaction, each unless (display, epoch,
+    /// seq) was stored before (also earlier in the same call); returns, in order, whether each was new.
     func recordPlays(_ batches: [PlayBatch], at time: Date) async throws -> [Bool]
+    /// The highest sequence number of a readings, health or proof-of-play batch stored for the
+    /// display in `epoch` (and not yet pruned), nil when there is none.
+    func lastSequence(displayId: String, epoch: Int64) async throws -> Int64?
     /// Plays of a display overlapping [from, to), oldest first, at most `limit`.
     func plays(displayId: String, from: Int64, to: Int64, limit: Int) async throws -> [PlayRecord]
     func saveScreenshot(displayId: String, _ shot: StoredScreenshot) async throws
@@ -325,7 +331,7 @@ public protocol ContentRepository: Sendable {
 
 /// Readings: raw values, 1-minute and 1-hour rollups, the latest value per series and the metric catalogue.
 public protocol TelemetryRepository: Sendable {
-    /// Stores each batch whose (source, sequence) is new, with its rollups and latest values, in one
+    /// Stores each batch whose (source, epoch, sequence) is new, with its rollups and latest values, in one
     /// transaction that has committed when this returns; a batch stored before changes nothing.
     /// Outcomes come in the order of `batches`.
     func ingest(_ batches: [ReadingBatch], at time: Date) async throws -> [BatchOutcome]

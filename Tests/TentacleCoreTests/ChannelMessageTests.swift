@@ -85,6 +85,27 @@ import Testing
     @Test func serverRejectsAgentOnlyTypes() {
         #expect(throws: ChannelError.self) { _ = try ServerMessage.decode(AgentMessage.pong(.init(t: 1)).encoded()) }
     }
+
+    @Test func aDisplayIsDegradedBelowItsOwnTargetFrameRateNotAFixedOne() throws {
+        func report(fps: Double, target: Double?, panel: Double? = 40) -> AgentMessage.HealthReport {
+            .init(seq: 0, at: 0, fps: fps, brightness: 60, brightnessMode: "auto", panelTempC: panel, lux: nil, targetFps: target)
+        }
+        // The demo city's displays draw 1 frame a second; measured rates wobble around it.
+        #expect(!report(fps: 1, target: 1).isDegraded)
+        #expect(!report(fps: 0.9, target: 1).isDegraded)
+        #expect(report(fps: 0.5, target: 1).isDegraded)
+        #expect(!report(fps: 24.9, target: 25).isDegraded)
+        #expect(report(fps: 12, target: 25).isDegraded)
+        // An agent that only decides draws nothing and is not held to a frame rate.
+        #expect(!report(fps: 0, target: 0).isDegraded)
+        #expect(report(fps: 30, target: 30, panel: 80).isDegraded)
+        // A report from an older agent, without a target, keeps the old floor.
+        #expect(report(fps: 4, target: nil).isDegraded)
+        #expect(!report(fps: 6, target: nil).isDegraded)
+        // targetFps is optional on the wire.
+        let old = #"{"v":1,"type":"health","seq":0,"at":0,"fps":6,"brightness":60,"brightnessMode":"auto"}"#
+        #expect(try AgentMessage.decode(Array(old.utf8)) == .health(report(fps: 6, target: nil, panel: nil)))
+    }
 }
 
 /// The messages written without the encoder must be exactly what the encoder writes.

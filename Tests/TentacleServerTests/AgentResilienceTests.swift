@@ -71,6 +71,81 @@ extension HeavyServerTests {
         }
     }
 
+    /// Sequence numbers of the batches the server settled for `id`, in order.
+    static func settled(_ events: AgentEvents, _ id: String) -> [Int64] {
+        events.all(id).compactMap { if case .settled(let seq) = $0 { seq } else { nil } }
+    }
+
+    static func healthStored(_ fixture: Fixture) async throws -> Int {
+        try await fixture.store.rawReadings(source: "north-1", metric: "brightness_pct", from: 0, to: .max, after: nil, limit: 10_000).readings.count
+    }
+
+    @Test func anAgentWhoseCacheWasWipedHasItsNewReportsStored() async throws {
+        try await Fixture.with { fixture in
+            let cache = fixture.folder.appendingPathComponent("agent-cache")
+            @Sendable func configure(_ c: inout AgentConfiguration) { c.healthInterval = .milliseconds(150) }
+            try await withLiveServer(fixture) { port in
+                let events = AgentEvents()
+                let (first, task) = try startAgent(
+                    port: port, token: Fixture.deviceToken, id: "first", events: events, clock: fixture.clock, cacheDirectory: cache,
+                    configure: configure)
+                #expect(await eventually { Self.settled(events, "first").count >= 3 })
+                task.cancel()
+                await task.value
+                let stored = try await Self.healthStored(fixture)
+                #expect(stored >= 3)
+
+                // The cache is gone: the new agent counts from 0 again, in an epoch of its own.
+                try FileManager.default.removeItem(at: cache)
+                let (second, again) = try startAgent(
+                    port: port, token: Fixture.deviceToken, id: "second", events: events, clock: fixture.clock, cacheDirectory: cache,
+                    configure: configure)
+                #expect(second.cache.epoch != first.cache.epoch)
+                #expect(await eventually { Self.settled(events, "second").count >= 3 })
+                again.cancel()
+                await again.value
+                let settled = Self.settled(events, "second")
+                #expect(settled.prefix(3) == [0, 1, 2])
+                // Every report the new agent had settled is stored, none taken for an old one of the same number.
+                #expect(try await Self.healthStored(fixture) >= stored + settled.count)
+                #expect(try await fixture.store.lastSequence(displayId: "north-1", epoch: second.cache.epoch) != nil)
+            }
+        }
+    }
+
+    @Test func anAgentWhoseCounterWentBackMovesPastWhatTheServerStored() async throws {
+        try await Fixture.with { fixture in
+            let cache = fixture.folder.appendingPathComponent("agent-cache")
+            @Sendable func configure(_ c: inout AgentConfiguration) { c.healthInterval = .milliseconds(150) }
+            try await withLiveServer(fixture) { port in
+                let events = AgentEvents()
+                let (first, task) = try startAgent(
+                    port: port, token: Fixture.deviceToken, id: "first", events: events, clock: fixture.clock, cacheDirectory: cache,
+                    configure: configure)
+                #expect(await eventually { Self.settled(events, "first").count >= 4 })
+                task.cancel()
+                await task.value
+                let epoch = first.cache.epoch
+                let last = try #require(try await fixture.store.lastSequence(displayId: "north-1", epoch: epoch))
+
+                // The cache comes back from an old copy: same epoch, counter at 0, nothing pending.
+                try Data("0 \(epoch)\n".utf8).write(to: cache.appendingPathComponent("sequence"))
+                for name in try FileManager.default.contentsOfDirectory(atPath: cache.appendingPathComponent("outbox").path) {
+                    try FileManager.default.removeItem(at: cache.appendingPathComponent("outbox/\(name)"))
+                }
+                let (second, again) = try startAgent(
+                    port: port, token: Fixture.deviceToken, id: "second", events: events, clock: fixture.clock, cacheDirectory: cache,
+                    configure: configure)
+                defer { again.cancel() }
+                #expect(second.cache.epoch == epoch)
+                #expect(await eventually { Self.settled(events, "second").count >= 4 })
+                // Only a report numbered before `welcome` arrived can fall on a stored number.
+                let reused = Self.settled(events, "second").filter { $0 <= last }
+                #expect(reused.count <= 1, "batches numbered \(reused) were taken for stored ones (last stored \(last))")
+            }
+        }
+    }
+
     @Test func aThousandDisplaysAreBackWithinTenSecondsOfARestart() async throws {
         let count = 1000
         try await Fixture.with { fixture in

@@ -169,6 +169,47 @@ import Testing
         }
     }
 
+    @Test func aDemoDisplayAtItsConfiguredFrameRateStaysOnlineAndOneBelowItsTargetIsDegraded() async throws {
+        try await Fixture.with { fixture in
+            try await withLiveServer(fixture) { port in
+                // As the demo city runs them: 1 frame a second, by the wall clock.
+                var configuration = AgentConfiguration(server: "http://127.0.0.1:\(port)", token: Fixture.deviceToken)
+                configuration.fps = 1
+                configuration.healthInterval = .seconds(2)
+                configuration.playLogInterval = .seconds(3600)
+                let events = AgentEvents()
+                let agent = Agent(configuration: configuration, logger: Self.quiet, cache: try AgentCache(directory: nil), events: events.record("north-1"))
+                let task = Task { _ = try? await agent.run() }
+                defer { task.cancel() }
+                // Two health reports settled, the second one over whole seconds of drawing after `welcome`.
+                let online = await eventually(timeout: .seconds(20)) {
+                    let settled = events.all("north-1").filter { if case .settled = $0 { true } else { false } }.count
+                    guard settled >= 2 else { return false }
+                    return (try? await fixture.store.display(id: "north-1"))??.status == .online
+                }
+                #expect(online)
+                task.cancel()
+
+                var config = WebSocketClientConfiguration()
+                config.additionalHeaders[.authorization] = "Bearer \(Fixture.deviceToken)"
+                let t = Reading.milliseconds(fixture.clock.now)
+                try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/v1/devices/channel", configuration: config, logger: Self.quiet) {
+                    inbound, outbound, _ in
+                    let messages: [AgentMessage] = [
+                        .hello(.init(agent: "test", width: 128, height: 64, scheduleVersion: nil)),
+                        .health(.init(seq: 9_000, at: t, fps: 12, brightness: 60, brightnessMode: "auto", panelTempC: 38, lux: nil, targetFps: 25)),
+                    ]
+                    for m in messages { try await outbound.write(.text(String(decoding: m.encoded(), as: UTF8.self))) }
+                    for try await message in inbound.messages(maxSize: 1 << 20) {
+                        guard case .text(let text) = message, case .received = try? ServerMessage.decode(Array(text.utf8)) else { continue }
+                        #expect(await eventually { (try? await fixture.store.display(id: "north-1"))??.status == .degraded })
+                        try await outbound.close(.normalClosure, reason: nil)
+                    }
+                }
+            }
+        }
+    }
+
     @Test func readingsHealthAndPlaysAreStoredOnceAndSettled() async throws {
         try await Fixture.with { fixture in
             try await withLiveServer(fixture) { port in

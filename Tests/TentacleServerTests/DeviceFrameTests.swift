@@ -1,5 +1,7 @@
 import Foundation
+import Logging
 import NIOCore
+import Synchronization
 import NIOEmbedded
 import NIOWebSocket
 import TentacleCore
@@ -124,14 +126,22 @@ struct DeviceFrameTests {
         guard case .refused = await rig.nextJob() else { Issue.record("expected a refusal"); return }
     }
 
-    @Test func aWriterWaitsForASlowDisplayAndGoesOnWhenItCatchesUp() async throws {
+    @Test func aDisplayThatStopsReadingIsNotReadFromAndGoesOnWhenItCatchesUp() async throws {
         let rig = try await Rig()
+        let reads = try await rig.countReads()
         rig.channel.isWritable = false
-        let sent = Task { await rig.session.send(.ping(.init(t: 1))) }
-        try await Task.sleep(for: .milliseconds(50))
+        rig.channel.pipeline.fireChannelWritabilityChanged()
+        // Sending does not wait for the display.
+        rig.session.send(.ping(.init(t: 1)))
+        let before = reads.count
+        rig.channel.read()
+        await rig.channel.testingEventLoop.run()
+        #expect(reads.count == before)
         rig.channel.isWritable = true
         rig.channel.pipeline.fireChannelWritabilityChanged()
-        await sent.value
+        await rig.channel.testingEventLoop.run()
+        #expect(reads.count == before + 1)
+        await rig.channel.testingEventLoop.advanceTime(by: DeviceSession.slowReaderTimeout)
         #expect(rig.channel.isActive)
         #expect(try await rig.outbound().count == 1)
     }
@@ -139,11 +149,78 @@ struct DeviceFrameTests {
     @Test func aDisplayThatNeverCatchesUpIsClosed() async throws {
         let rig = try await Rig()
         rig.channel.isWritable = false
-        let sent = Task { await rig.session.send(.ping(.init(t: 1))) }
-        try await Task.sleep(for: .milliseconds(50))
-        await rig.channel.testingEventLoop.advanceTime(by: DeviceSession.slowReaderTimeout)
-        await sent.value
+        rig.channel.pipeline.fireChannelWritabilityChanged()
+        rig.session.send(.ping(.init(t: 1)))
+        await rig.channel.testingEventLoop.advanceTime(by: DeviceSession.slowReaderTimeout - .seconds(1))
+        #expect(rig.channel.isActive)
+        await rig.channel.testingEventLoop.advanceTime(by: .seconds(1))
         #expect(!rig.channel.isActive)
+    }
+
+    @Test func aDisplayWhoseQueueIsFullIsNotReadFromUntilAWorkerCatchesUp() async throws {
+        let rig = try await Rig()
+        let reads = try await rig.countReads()
+        for i in 0..<DeviceSession.maxQueuedMessages {
+            try await rig.channel.writeInbound(Self.text(#"{"v":1,"type":"pong","t":\#(i)}"#))
+        }
+        let before = reads.count
+        rig.channel.read()
+        await rig.channel.testingEventLoop.run()
+        #expect(reads.count == before)
+        // A worker handles one message: the display is read from again.
+        let job = try #require(await rig.nextJob())
+        rig.workers.finished(job)
+        await rig.channel.testingEventLoop.run()
+        #expect(reads.count == before + 1)
+    }
+
+    @Test func aWorkerDoesNotWaitForADisplayThatStoppedReading() async throws {
+        try await Fixture.with { fx in
+            let env = makeEnvironment(
+                store: fx.store, configuration: fx.configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+                clock: { fx.clock.now })
+            let devices = DeviceChannel(env: env)
+            let slow = try await Rig()
+            slow.channel.isWritable = false
+            slow.channel.pipeline.fireChannelWritabilityChanged()
+            let fast = try await Rig()
+            let bad = TentacleCore.ChannelError(.notJSON, "message could not be read")
+            let done = Mutex(false)
+            // Both displays on one worker, the stalled one first.
+            Task {
+                await devices.process(.refused(slow.session, bad), logger: Logger(label: "test"))
+                await devices.process(.refused(fast.session, bad), logger: Logger(label: "test"))
+                done.withLock { $0 = true }
+            }
+            #expect(await eventually(timeout: .seconds(5)) { done.withLock { $0 } })
+            let answered = try await fast.outbound()
+            #expect(answered.count == 1)
+            #expect(slow.channel.isActive)
+        }
+    }
+}
+
+/// Counts the reads that get past the frame handler to the socket.
+final class ReadCounter: ChannelOutboundHandler, Sendable {
+    typealias OutboundIn = Any
+    private let reads = Mutex(0)
+
+    var count: Int { reads.withLock { $0 } }
+
+    func read(context: ChannelHandlerContext) {
+        reads.withLock { $0 += 1 }
+        context.read()
+    }
+}
+
+extension DeviceFrameTests.Rig {
+    /// Puts a read counter between the frame handler and the socket.
+    func countReads() async throws -> ReadCounter {
+        let counter = ReadCounter()
+        try await channel.testingEventLoop.submit { [channel] in
+            try channel.pipeline.syncOperations.addHandler(counter, position: .first)
+        }.get()
+        return counter
     }
 }
 

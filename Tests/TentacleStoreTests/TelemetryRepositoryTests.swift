@@ -28,6 +28,29 @@ struct TelemetryRepositoryTests {
     }
 
     @Test(arguments: Backend.all)
+    func aBatchIsKnownByItsEpochAsWellAsItsNumber(backend: Backend) async throws {
+        try await StoreHarness.with(backend) { h in
+            var old = Self.batch("d-1", 0, [("pm25", Self.t0, 10)])
+            var new = Self.batch("d-1", 0, [("pm25", Self.t0 + 1000, 12)])
+            new.epoch = 4_242
+            #expect(try await h.store.ingest([old], at: StoreHarness.time).map(\.result) == [.stored(1)])
+            // The same number in a new epoch is a new batch; a resend in either epoch is stored once.
+            #expect(try await h.store.ingest([new, new, old], at: StoreHarness.time).map(\.result) == [.stored(1), .duplicate, .duplicate])
+            old.sequence = 3
+            _ = try await h.store.ingest([old], at: StoreHarness.time)
+            let page = try await h.store.rawReadings(source: "d-1", metric: "pm25", from: 0, to: .max, after: nil, limit: 100)
+            #expect(page.readings.map(\.value) == [10, 10, 12])
+
+            let play = PlayRecord(displayId: "d-1", kind: "default", layoutId: "l", campaignId: nil, revision: nil, alertId: nil, start: Self.t0, end: Self.t0 + 1)
+            let plays = [PlayBatch(displayId: "d-1", seq: 5, plays: [play]), PlayBatch(displayId: "d-1", epoch: 4_242, seq: 0, plays: [play])]
+            #expect(try await h.store.recordPlays(plays + plays, at: StoreHarness.time) == [true, true, false, false])
+            #expect(try await h.store.lastSequence(displayId: "d-1", epoch: 0) == 5)
+            #expect(try await h.store.lastSequence(displayId: "d-1", epoch: 4_242) == 0)
+            #expect(try await h.store.lastSequence(displayId: "d-1", epoch: 1) == nil)
+        }
+    }
+
+    @Test(arguments: Backend.all)
     func lateAndOutOfOrderReadingsGiveTheRollupsOfRecomputation(backend: Backend) async throws {
         try await StoreHarness.with(backend) { h in
             var rng = SplitMix64(seed: 42)

@@ -159,7 +159,7 @@ public actor Agent: Service {
         .hello(.init(
             agent: "tentacle-agent/\(Tentacle.version)",
             width: cache.display?.width ?? configuration.width, height: cache.display?.height ?? configuration.height,
-            scheduleVersion: scheduleVersion, alerts: Array(shownAlerts).sorted()))
+            scheduleVersion: scheduleVersion, alerts: Array(shownAlerts).sorted(), epoch: cache.epoch))
     }
 
     private func detach() {
@@ -207,6 +207,13 @@ public actor Agent: Service {
                 player?.update(display: welcome.display)
             }
             heartbeat = .seconds(max(1, welcome.heartbeatSeconds))
+            if let last = welcome.lastSeq {
+                do {
+                    try cache.continueAfter(last)
+                } catch {
+                    logger.error("cannot move the batch counter on", metadata: ["error": "\(error)"])
+                }
+            }
             welcomed = true
             everWelcomed = true
             events(.connected)
@@ -517,10 +524,11 @@ public actor Agent: Service {
         let lux = simulatedLux(at: now)
         let at = Reading.milliseconds(now)
         let level = brightness
+        let epoch = cache.epoch
         await enqueue { seq in
             .health(.init(
-                seq: seq, at: at, fps: (fps * 10).rounded() / 10, brightness: level, brightnessMode: mode,
-                panelTempC: panel.map { ($0 * 10).rounded() / 10 }, lux: lux?.rounded()))
+                seq: seq, epoch: epoch, at: at, fps: (fps * 10).rounded() / 10, brightness: level, brightnessMode: mode,
+                panelTempC: panel.map { ($0 * 10).rounded() / 10 }, lux: lux?.rounded(), targetFps: configuration.fps))
         }
     }
 
@@ -533,7 +541,8 @@ public actor Agent: Service {
         guard !finishedPlays.isEmpty else { return }
         let plays = finishedPlays
         finishedPlays = []
-        await enqueue { seq in .playLog(.init(seq: seq, plays: plays)) }
+        let epoch = cache.epoch
+        await enqueue { seq in .playLog(.init(seq: seq, epoch: epoch, plays: plays)) }
     }
 
     private func reportReadings() async {
@@ -542,7 +551,8 @@ public actor Agent: Service {
         let readings = TelemetrySimulator.readings(site: site, at: now, seed: configuration.seed, brightness: Double(brightness) / 100)
             .filter { $0.metric != "lux" && $0.metric != "panel_temp_c" }
             .map { AgentMessage.ReadingsBatch.Value(metric: $0.metric, time: $0.time, value: $0.value) }
-        await enqueue { seq in .readings(.init(seq: seq, readings: readings)) }
+        let epoch = cache.epoch
+        await enqueue { seq in .readings(.init(seq: seq, epoch: epoch, readings: readings)) }
     }
 
     private func finish() async {

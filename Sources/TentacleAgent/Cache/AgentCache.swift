@@ -1,16 +1,27 @@
 public import Foundation
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 public import TentacleCore
 
 /// What the agent keeps so it can play and report without the server: the display record, the
 /// schedule, the images, active alerts and every batch the server has not acknowledged.
 ///
-/// On disk (`directory` set) every file is written whole to a temporary name and renamed, so a
-/// power cut leaves the old file or the new one, never half of one. Without a directory (the
+/// On disk (`directory` set) every file is written whole to a temporary name, synced, and renamed,
+/// so a power cut leaves the old file or the new one, never half of one. Without a directory (the
 /// simulator) the same contents live in memory only.
 ///
 /// Layout: `display.json`, `schedule.json`, `alerts.json`, `sequence` (the next batch number,
-/// which never goes back), `assets/<sha256>`, `outbox/<seq>.json` (one message each).
+/// which never goes back, and the epoch it counts in), `assets/<sha256>`, `outbox/<seq>.json`
+/// (one message each).
+///
+/// Batches are numbered within an epoch: a random number chosen when the cache finds no counter
+/// (a new display, a wiped or lost cache, every start of a memory cache), so the server tells
+/// new batches from old ones of the same numbers. A `sequence` file of an older agent, without
+/// an epoch, counts in epoch 0.
 public final class AgentCache: Sendable {
     struct Contents {
         var display: Display?
@@ -22,6 +33,8 @@ public final class AgentCache: Sendable {
     }
 
     public let directory: URL?
+    /// The epoch this cache numbers its batches in.
+    public let epoch: Int64
     private let contents: Mutex<Contents>
     /// Files found unreadable at start, with why; they are ignored, and rewritten on the next update.
     public let damaged: [String]
@@ -30,6 +43,7 @@ public final class AgentCache: Sendable {
         self.directory = directory
         var c = Contents()
         var damaged: [String] = []
+        var epoch: Int64?
         if let directory {
             let fm = FileManager.default
             for sub in ["", "assets", "outbox"] {
@@ -50,7 +64,12 @@ public final class AgentCache: Sendable {
             c.schedule = read("schedule.json", ServerMessage.ScheduleUpdate.self)
             c.alerts = read("alerts.json", [ServerMessage.AlertNotice].self) ?? []
             if let text = try? String(contentsOf: directory.appendingPathComponent("sequence"), encoding: .utf8) {
-                c.nextSeq = Int64(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+                let words = text.split(whereSeparator: \.isWhitespace)
+                if let next = words.first.flatMap({ Int64($0) }), words.count <= 2 {
+                    c.nextSeq = next
+                    epoch = words.count == 2 ? Int64(words[1]) : 0
+                }
+                if epoch == nil { damaged.append("sequence") }
             }
             let assetDir = directory.appendingPathComponent("assets")
             for name in (try? fm.contentsOfDirectory(atPath: assetDir.path)) ?? [] where Self.isHash(name) {
@@ -71,6 +90,8 @@ public final class AgentCache: Sendable {
         }
         self.contents = Mutex(c)
         self.damaged = damaged
+        // Below 2^53, so the number survives JSON readers that hold numbers as doubles.
+        self.epoch = epoch ?? Int64.random(in: 1..<(1 << 53))
     }
 
     static func isHash(_ name: String) -> Bool {
@@ -112,11 +133,21 @@ public final class AgentCache: Sendable {
             let text = String(decoding: make(seq).encoded(), as: UTF8.self)
             // The counter is written before the batch, so a crash between the two skips a number
             // rather than reusing one.
-            try write("sequence", Data("\(seq + 1)\n".utf8))
+            try write("sequence", Data("\(seq + 1) \(epoch)\n".utf8))
             try write("outbox/\(String(format: "%020lld", seq)).json", Data(text.utf8))
             c.nextSeq = seq + 1
             c.outbox[seq] = text
             return (seq, text)
+        }
+    }
+
+    /// Moves the counter past `seq`, the last number the server stored in this epoch, when it is
+    /// not past it already (the counter came back from an old copy of the cache).
+    public func continueAfter(_ seq: Int64) throws {
+        try contents.withLock { c in
+            guard seq >= c.nextSeq else { return }
+            try write("sequence", Data("\(seq + 1) \(epoch)\n".utf8))
+            c.nextSeq = seq + 1
         }
     }
 
@@ -133,9 +164,32 @@ public final class AgentCache: Sendable {
         contents.withLock { $0.outbox.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
     }
 
-    /// Encodes and writes only when the cache has a folder; a memory cache skips the work.
+    /// Encodes and writes only when the cache has a folder; a memory cache skips the work. The
+    /// bytes and then the rename are synced to the disk before this returns, so a batch or a
+    /// counter that was written survives a power cut.
     private func write(_ name: String, _ data: @autoclosure () throws -> Data) throws {
         guard let directory else { return }
-        try data().write(to: directory.appendingPathComponent(name), options: .atomic)
+        let url = directory.appendingPathComponent(name)
+        let folder = url.deletingLastPathComponent()
+        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp")
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary.path])
+        }
+        let handle = try FileHandle(forWritingTo: temporary)
+        do {
+            try handle.write(contentsOf: data())
+            try handle.synchronize()
+            try handle.close()
+        } catch {
+            try? handle.close()
+            throw error
+        }
+        guard rename(temporary.path, url.path) == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+        }
+        let fd = open(folder.path, O_RDONLY)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        _ = fsync(fd)
     }
 }

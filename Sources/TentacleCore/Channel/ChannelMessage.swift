@@ -66,13 +66,16 @@ public enum AgentMessage: Hashable, Sendable {
         public var scheduleVersion: String?
         /// Alert ids the agent has on record (shown or cancelled), so the server does not resend them.
         public var alerts: [String]?
+        /// The sequence epoch the agent numbers its batches in now; the `welcome` answer names the last number stored in it.
+        public var epoch: Int64?
 
-        public init(agent: String, width: Int, height: Int, scheduleVersion: String?, alerts: [String]? = nil) {
+        public init(agent: String, width: Int, height: Int, scheduleVersion: String?, alerts: [String]? = nil, epoch: Int64? = nil) {
             self.agent = agent
             self.width = width
             self.height = height
             self.scheduleVersion = scheduleVersion
             self.alerts = alerts
+            self.epoch = epoch
         }
     }
 
@@ -97,9 +100,12 @@ public enum AgentMessage: Hashable, Sendable {
 
         /// Counts up per display across readings, health and play logs; a resent batch keeps its number.
         public var seq: Int64
+        /// The agent's sequence epoch, chosen afresh whenever its counter is lost; absent means 0.
+        public var epoch: Int64?
         public var readings: [Value]
-        public init(seq: Int64, readings: [Value]) {
+        public init(seq: Int64, epoch: Int64? = nil, readings: [Value]) {
             self.seq = seq
+            self.epoch = epoch
             self.readings = readings
         }
     }
@@ -107,6 +113,8 @@ public enum AgentMessage: Hashable, Sendable {
     /// How the panel is doing, sampled by the agent.
     public struct HealthReport: Codable, Hashable, Sendable {
         public var seq: Int64
+        /// As in `ReadingsBatch`.
+        public var epoch: Int64?
         public var at: Int64
         /// Frames per second actually achieved since the last report.
         public var fps: Double
@@ -116,14 +124,34 @@ public enum AgentMessage: Hashable, Sendable {
         public var brightnessMode: String
         public var panelTempC: Double?
         public var lux: Double?
-        public init(seq: Int64, at: Int64, fps: Double, brightness: Int, brightnessMode: String, panelTempC: Double?, lux: Double?) {
+        /// The frame rate the agent is set to draw (0 for one that only decides); absent from older agents.
+        public var targetFps: Double?
+        public init(
+            seq: Int64, epoch: Int64? = nil, at: Int64, fps: Double, brightness: Int, brightnessMode: String, panelTempC: Double?, lux: Double?,
+            targetFps: Double? = nil
+        ) {
             self.seq = seq
+            self.epoch = epoch
             self.at = at
             self.fps = fps
             self.brightness = brightness
             self.brightnessMode = brightnessMode
             self.panelTempC = panelTempC
             self.lux = lux
+            self.targetFps = targetFps
+        }
+
+        /// Share of its own target a panel may fall to before it counts as not keeping up: a
+        /// measured rate wobbles around the target from one report to the next.
+        public static let fpsTolerance = 0.8
+        /// The floor for a report without a target, from an agent older than `targetFps`.
+        public static let legacyFpsFloor = 5.0
+        public static let maxPanelTempC = 75.0
+
+        /// A panel that cannot keep up with its own frame rate, or runs hot, needs a technician before it fails.
+        public var isDegraded: Bool {
+            let floor = targetFps.map { $0 * Self.fpsTolerance } ?? Self.legacyFpsFloor
+            return fps < floor || (panelTempC ?? 0) > Self.maxPanelTempC
         }
     }
 
@@ -150,9 +178,12 @@ public enum AgentMessage: Hashable, Sendable {
         }
 
         public var seq: Int64
+        /// As in `ReadingsBatch`.
+        public var epoch: Int64?
         public var plays: [Play]
-        public init(seq: Int64, plays: [Play]) {
+        public init(seq: Int64, epoch: Int64? = nil, plays: [Play]) {
             self.seq = seq
+            self.epoch = epoch
             self.plays = plays
         }
     }
@@ -232,10 +263,15 @@ public enum ServerMessage: Hashable, Sendable {
         public var serverTime: Int64
         /// How often the server pings; an agent that hears nothing for three periods reconnects.
         public var heartbeatSeconds: Int
-        public init(display: Display, serverTime: Int64, heartbeatSeconds: Int) {
+        /// The highest batch number the server has stored in the epoch the agent's `hello` named;
+        /// absent when it has none. An agent whose counter is behind it (restored from an old
+        /// copy) moves on past it, so its new batches are not taken for stored ones.
+        public var lastSeq: Int64?
+        public init(display: Display, serverTime: Int64, heartbeatSeconds: Int, lastSeq: Int64? = nil) {
             self.display = display
             self.serverTime = serverTime
             self.heartbeatSeconds = heartbeatSeconds
+            self.lastSeq = lastSeq
         }
     }
 

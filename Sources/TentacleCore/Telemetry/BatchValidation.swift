@@ -108,7 +108,8 @@ public enum BatchValidation {
         if accepted.isEmpty || (mode == .allOrNothing && !c.isEmpty) {
             return BatchCheck(accepted: nil, issues: c.issues)
         }
-        return BatchCheck(accepted: ReadingBatch(source: batch.source, sequence: batch.sequence, readings: accepted), issues: c.issues)
+        return BatchCheck(
+            accepted: ReadingBatch(source: batch.source, epoch: batch.epoch, sequence: batch.sequence, readings: accepted), issues: c.issues)
     }
 
     /// Checks everything one request carried; in all-or-nothing mode any parse or validation

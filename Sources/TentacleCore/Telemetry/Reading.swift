@@ -36,12 +36,16 @@ public struct Reading: Codable, Hashable, Sendable {
 /// Readings sent together by one source under one sequence number, so a resent batch is stored once.
 public struct ReadingBatch: Codable, Hashable, Sendable {
     public var source: String
-    /// Counts up per source (0 or more); the pair (source, sequence) identifies the batch.
+    /// Chosen by the source whenever its counter starts afresh (a display whose cache was lost),
+    /// so new batches are not taken for old ones; 0 for sources that never restart their count.
+    public var epoch: Int64
+    /// Counts up per source and epoch (0 or more); (source, epoch, sequence) identifies the batch.
     public var sequence: Int64
     public var readings: [Reading]
 
-    public init(source: String, sequence: Int64, readings: [Reading]) {
+    public init(source: String, epoch: Int64 = 0, sequence: Int64, readings: [Reading]) {
         self.source = source
+        self.epoch = epoch
         self.sequence = sequence
         self.readings = readings
     }

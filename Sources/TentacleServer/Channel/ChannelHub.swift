@@ -25,8 +25,11 @@ final class DeviceSession: Sendable {
         var closing = false
     }
 
-    /// How long a writer waits for a display that does not read before the channel is closed.
+    /// How long a display may leave the server's writes unread before its channel is closed.
     static let slowReaderTimeout: TimeAmount = .seconds(30)
+    /// Most messages of one display read and waiting for a worker; past it the display is not
+    /// read from until a worker catches up, so one chatty display cannot fill the workers' queues.
+    static let maxQueuedMessages = 64
     /// How long the server waits for the agent to answer its close frame.
     static let closeTimeout: TimeAmount = .seconds(5)
 
@@ -34,7 +37,7 @@ final class DeviceSession: Sendable {
     let displayId: String
     let channel: any NIOCore.Channel
     let state: Mutex<State>
-    private let waiters = Mutex<(next: Int, waiting: [Int: CheckedContinuation<Void, Never>])>((0, [:]))
+    private let queued = Atomic<Int>(0)
 
     init(id: Int, display: Display, channel: any NIOCore.Channel) {
         self.id = id
@@ -96,42 +99,30 @@ final class DeviceSession: Sendable {
         }
     }
 
-    /// Queues one text message; when the display reads slower than the server writes, waits until
-    /// it caught up, and closes the channel when it does not within `slowReaderTimeout`.
-    func send(_ payload: ByteBuffer) async {
-        post(payload)
-        guard !channel.isWritable, channel.isActive else { return }
-        let ticket = waiters.withLock { w in
-            w.next += 1
-            return w.next
-        }
-        let timeout = channel.eventLoop.scheduleTask(in: Self.slowReaderTimeout) { [self] in
-            if waiters.withLock({ $0.waiting[ticket] != nil }) {
-                channel.close(promise: nil)
-            }
-        }
-        await withCheckedContinuation { continuation in
-            waiters.withLock { $0.waiting[ticket] = continuation }
-            if channel.isWritable || !channel.isActive { resume(ticket) }
-        }
-        timeout.cancel()
+    /// Queues one message for this display and returns at once. A shared worker never waits for
+    /// one display: a display that stops reading is closed by its channel handler after
+    /// `slowReaderTimeout`, and is not read from meanwhile, so what it is sent stays bounded.
+    func send(_ message: ServerMessage) {
+        post(Self.payload(message))
     }
 
-    func send(_ message: ServerMessage) async {
-        await send(Self.payload(message))
+    /// Counts a message read from the display and handed to a worker; with `maxQueuedMessages`
+    /// waiting, its channel handler stops reading from it.
+    func queuedMessage() {
+        queued.add(1, ordering: .relaxed)
     }
 
-    private func resume(_ ticket: Int) {
-        waiters.withLock { $0.waiting.removeValue(forKey: ticket) }?.resume()
+    /// A worker finished a message of this display; reading resumes when its queue was full.
+    func handledMessage() {
+        let before = queued.subtract(1, ordering: .relaxed).oldValue
+        guard before >= Self.maxQueuedMessages else { return }
+        let channel = self.channel
+        channel.eventLoop.execute { channel.read() }
     }
 
-    /// Wakes every writer waiting on this display: it caught up, or the channel closed.
-    func wakeWriters() {
-        let all = waiters.withLock { w in
-            defer { w.waiting = [:] }
-            return Array(w.waiting.values)
-        }
-        for continuation in all { continuation.resume() }
+    /// Whether the channel handler holds reads: the display's queue is full, or it does not read what it is sent.
+    var holdsReads: Bool {
+        queued.load(ordering: .relaxed) >= Self.maxQueuedMessages || !channel.isWritable
     }
 
     /// Sends a close frame with `code` and `reason`; the channel closes when the agent answers, or
@@ -216,9 +207,11 @@ final class ChannelHub: Sendable {
         }
     }
 
-    /// The `welcome` for `display`: its record as the registry holds it, the server's time and the heartbeat.
-    func welcome(_ display: Display) -> ServerMessage {
-        .welcome(.init(display: display, serverTime: Reading.milliseconds(clock()), heartbeatSeconds: Int(heartbeat.components.seconds)))
+    /// The `welcome` for `display`: its record as the registry holds it, the server's time, the
+    /// heartbeat and, answering `hello`, the last batch number stored in the agent's epoch.
+    func welcome(_ display: Display, lastSeq: Int64? = nil) -> ServerMessage {
+        .welcome(.init(
+            display: display, serverTime: Reading.milliseconds(clock()), heartbeatSeconds: Int(heartbeat.components.seconds), lastSeq: lastSeq))
     }
 
     /// Closes the display's channel because the token it opened with is no longer valid (rotated,

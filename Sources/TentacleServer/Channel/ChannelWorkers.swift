@@ -15,10 +15,20 @@ enum ChannelJob: Sendable {
         case .opened(let s, _), .closed(let s), .message(let s, _), .refused(let s, _): s
         }
     }
+
+    /// Read from the display, and so counted against its queue.
+    var isMessage: Bool {
+        switch self {
+        case .message, .refused: true
+        case .opened, .closed: false
+        }
+    }
 }
 
-/// Queues between the channels' reader tasks and a few shared workers. A display always lands
-/// on the same worker, so its messages are handled in the order it sent them.
+/// Queues between the channels' handlers and a few shared workers. A display always lands on the
+/// same worker, so its messages are handled in the order it sent them. The queues hold at most
+/// `DeviceSession.maxQueuedMessages` messages (plus one read's worth) per display: past that its
+/// handler stops reading from it.
 final class ChannelWorkers: Sendable {
     let count: Int
     let queues: [(stream: AsyncStream<ChannelJob>, continuation: AsyncStream<ChannelJob>.Continuation)]
@@ -29,7 +39,13 @@ final class ChannelWorkers: Sendable {
     }
 
     func submit(_ job: ChannelJob) {
+        if job.isMessage { job.session.queuedMessage() }
         queues[job.session.id % count].continuation.yield(job)
+    }
+
+    /// A worker is done with `job`; the display may be read from again if its queue was full.
+    func finished(_ job: ChannelJob) {
+        if job.isMessage { job.session.handledMessage() }
     }
 
     /// Runs the workers until shutdown; each handles its queue one job at a time.
@@ -37,7 +53,10 @@ final class ChannelWorkers: Sendable {
         await withDiscardingTaskGroup { group in
             for queue in queues {
                 group.addTask {
-                    for await job in queue.stream { await channel.process(job, logger: logger) }
+                    for await job in queue.stream {
+                        await channel.process(job, logger: logger)
+                        self.finished(job)
+                    }
                 }
             }
         }

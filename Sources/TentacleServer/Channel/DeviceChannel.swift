@@ -95,7 +95,7 @@ struct DeviceChannel {
                 await refuse(session, error, logger: logger)
             } catch {
                 logger.error("channel message failed", metadata: ["display": "\(session.displayId)", "type": "\(message.type)", "error": "\(error)"])
-                await session.send(Self.internalError(message.type))
+                session.send(Self.internalError(message.type))
             }
         }
     }
@@ -108,7 +108,7 @@ struct DeviceChannel {
             session.close(.policyViolation, reason: "too many malformed messages")
             return
         }
-        await session.send(.error(.init(code: error.code.rawValue, message: error.message, field: error.field)))
+        session.send(.error(.init(code: error.code.rawValue, message: error.message, field: error.field)))
     }
 
     private func handle(_ message: AgentMessage, session: DeviceSession, logger: Logger) async throws {
@@ -119,7 +119,8 @@ struct DeviceChannel {
             break
         case .readings(let batch):
             let readings = batch.readings.map { Reading(source: session.displayId, metric: $0.metric, time: $0.time, value: $0.value) }
-            try await ingest(ReadingBatch(source: session.displayId, sequence: batch.seq, readings: readings), type: "readings", session: session, logger: logger)
+            try await ingest(
+                ReadingBatch(source: session.displayId, epoch: batch.epoch ?? 0, sequence: batch.seq, readings: readings), type: "readings", session: session, logger: logger)
         case .health(let report):
             var readings = [
                 Reading(source: session.displayId, metric: "fps", time: report.at, value: report.fps),
@@ -127,10 +128,9 @@ struct DeviceChannel {
             ]
             if let t = report.panelTempC { readings.append(Reading(source: session.displayId, metric: "panel_temp_c", time: report.at, value: t)) }
             if let lux = report.lux { readings.append(Reading(source: session.displayId, metric: "lux", time: report.at, value: lux)) }
-            try await ingest(ReadingBatch(source: session.displayId, sequence: report.seq, readings: readings), type: "health", session: session, logger: logger)
-            // A panel that cannot keep up or runs hot needs a technician before it fails.
-            let degraded = report.fps < 5 || (report.panelTempC ?? 0) > 75
-            session.state.withLock { $0.status = degraded ? .degraded : .online }
+            try await ingest(
+                ReadingBatch(source: session.displayId, epoch: report.epoch ?? 0, sequence: report.seq, readings: readings), type: "health", session: session, logger: logger)
+            session.state.withLock { $0.status = report.isDegraded ? .degraded : .online }
             hub.heard(session)
         case .playLog(let log):
             guard log.seq >= 0 else { throw TentacleCore.ChannelError(.invalidField, "seq must be 0 or more", field: "seq") }
@@ -146,7 +146,7 @@ struct DeviceChannel {
                     displayId: session.displayId, kind: $0.kind, layoutId: $0.layoutId, campaignId: $0.campaignId, revision: $0.revision,
                     alertId: $0.alertId, start: $0.start, end: $0.end)
             }
-            env.playWrites.submit(PlayBatch(displayId: session.displayId, seq: log.seq, plays: records)) { result in
+            env.playWrites.submit(PlayBatch(displayId: session.displayId, epoch: log.epoch ?? 0, seq: log.seq, plays: records)) { result in
                 Self.settle(session, result.map { .received(.init(seq: log.seq, duplicate: !$0)) }, type: "playLog", logger: logger)
             }
         case .ack(let ack):
@@ -164,7 +164,7 @@ struct DeviceChannel {
             guard fetch.assets.count <= 256 else { throw TentacleCore.ChannelError(.invalidField, "at most 256 assets per fetch", field: "assets") }
             for sha in fetch.assets {
                 let bytes = try await env.store.assetBytes(sha256: sha.lowercased())
-                await session.send(.asset(.init(sha256: sha, data: bytes.map { Data($0).base64EncodedString() })))
+                session.send(.asset(.init(sha256: sha, data: bytes.map { Data($0).base64EncodedString() })))
             }
         case .result(let result):
             hub.finishCommand(result.commandId, displayId: session.displayId, ok: result.ok, message: result.message)
@@ -174,7 +174,7 @@ struct DeviceChannel {
     private func greet(_ session: DeviceSession, _ hello: AgentMessage.Hello) async throws {
         let display = session.display
         if hello.width > 0 && (hello.width != display.width || hello.height != display.height) {
-            await session.send(.error(.init(
+            session.send(.error(.init(
                 code: "resolutionMismatch",
                 message: "the agent drives \(hello.width)x\(hello.height) but the registry says \(display.width)x\(display.height); frames follow the registry",
                 field: "width")))
@@ -183,7 +183,9 @@ struct DeviceChannel {
             s.scheduleVersion = hello.scheduleVersion
             s.settledAlerts.formUnion(hello.alerts ?? [])
         }
-        await session.send(hub.welcome(display))
+        // Tells an agent whose counter went back (a cache restored from an old copy) where to go on from.
+        let lastSeq = try await env.store.lastSequence(displayId: display.id, epoch: hello.epoch ?? 0)
+        session.send(hub.welcome(display, lastSeq: lastSeq))
         await env.schedules.push(to: [session])
         try await env.alerts.loadIfNeeded()
         await env.alerts.greet(session)
@@ -198,7 +200,7 @@ struct DeviceChannel {
         let reason = check.issues.isEmpty ? nil : ValidationError(check.issues).summary
         guard let accepted = check.accepted, !accepted.readings.isEmpty else {
             // Nothing in it can ever be stored: settle it so the agent stops resending.
-            await session.send(.received(.init(seq: batch.sequence, duplicate: false, refused: refused, reason: reason ?? "no readings")))
+            session.send(.received(.init(seq: batch.sequence, duplicate: false, refused: refused, reason: reason ?? "no readings")))
             return
         }
         let live = env.live

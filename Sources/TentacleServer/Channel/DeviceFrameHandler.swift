@@ -6,13 +6,19 @@ import TentacleCore
 /// The end of a display channel's NIO pipeline: whole WebSocket messages in, jobs for the
 /// channel workers out. It decodes on the event loop and never waits; control frames (ping,
 /// close) are answered here.
-final class DeviceFrameHandler: ChannelInboundHandler, RemovableChannelHandler {
+///
+/// It is also the channel's backpressure: it holds the socket's reads while the display's queue
+/// is full or while the display does not read what it is sent, and closes a display that leaves
+/// the server's writes unread for `slowReaderTimeout`.
+final class DeviceFrameHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = WebSocketFrame
+    typealias OutboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
     private let session: DeviceSession
     private let hub: ChannelHub
     private let workers: ChannelWorkers
+    private var stalled: Scheduled<Void>?
 
     init(session: DeviceSession, hub: ChannelHub, workers: ChannelWorkers) {
         self.session = session
@@ -54,15 +60,29 @@ final class DeviceFrameHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    /// Reads go on only while the display keeps up; `handledMessage` and writability coming back ask again.
+    func read(context: ChannelHandlerContext) {
+        guard !session.holdsReads else { return }
+        context.read()
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
+        stalled?.cancel()
+        stalled = nil
         hub.close(session)
         workers.submit(.closed(session))
-        session.wakeWriters()
         context.fireChannelInactive()
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable { session.wakeWriters() }
+        if context.channel.isWritable {
+            stalled?.cancel()
+            stalled = nil
+            read(context: context)
+        } else if stalled == nil {
+            let channel = context.channel
+            stalled = context.eventLoop.scheduleTask(in: DeviceSession.slowReaderTimeout) { channel.close(promise: nil) }
+        }
         context.fireChannelWritabilityChanged()
     }
 

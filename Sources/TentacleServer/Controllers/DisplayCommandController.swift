@@ -66,7 +66,7 @@ struct DisplayCommandController {
             id: command.id, command: command.command.rawValue, level: command.level, auto: command.auto, seconds: command.seconds,
             issuedBy: p.username, issuedAt: env.clock(), state: "sent")
         env.channel.recordCommand(record, for: display.id)
-        await session.send(.command(command))
+        session.send(.command(command))
         try await env.store.recordEvent(
             env.audit(p, "display.command", "display", display.id, "sent \(Self.describe(command))"))
         return try JSONBody.response(record, status: .accepted)

@@ -100,7 +100,7 @@ struct DisplayController {
             audit: env.audit(p, "display.update", "display", updated.id, "changed \(fields.joined(separator: ", "))"))
         if let session = env.channel.session(updated.id) {
             session.state.withLock { $0.display = updated }
-            await session.send(env.channel.welcome(updated))
+            session.send(env.channel.welcome(updated))
         }
         return try JSONBody.response(updated)
     }

@@ -16,13 +16,13 @@ extension SQLiteStore: DeviceRepository {
     public func recordPlays(_ batches: [PlayBatch], at time: Date) async throws -> [Bool] {
         let received = Reading.milliseconds(time)
         return try await write { db in
-            let claim = try db.cachedStatement(sql: "INSERT OR IGNORE INTO play_batches (display_id, seq, received_at) VALUES (?, ?, ?)")
+            let claim = try db.cachedStatement(sql: "INSERT OR IGNORE INTO play_batches (display_id, epoch, seq, received_at) VALUES (?, ?, ?, ?)")
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO plays (display_id, start, "end", kind, layout_id, campaign_id, revision, alert_id, seq, received_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             return try batches.map { batch in
-                try claim.execute(arguments: [batch.displayId, batch.seq, received])
+                try claim.execute(arguments: [batch.displayId, batch.epoch, batch.seq, received])
                 guard db.changesCount == 1 else { return false }
                 for p in batch.plays {
                     try insert.execute(arguments: [
@@ -31,6 +31,19 @@ extension SQLiteStore: DeviceRepository {
                 }
                 return true
             }
+        }
+    }
+
+    public func lastSequence(displayId: String, epoch: Int64) async throws -> Int64? {
+        try await pool.read { db in
+            try Int64.fetchOne(
+                db,
+                sql: """
+                    SELECT max(s) FROM (
+                        SELECT max(sequence) AS s FROM ingest_batches WHERE source = ? AND epoch = ?
+                        UNION ALL SELECT max(seq) FROM play_batches WHERE display_id = ? AND epoch = ?)
+                    """,
+                arguments: [displayId, epoch, displayId, epoch])
         }
     }
 

@@ -328,6 +328,36 @@ extension SQLiteStore {
                 CREATE INDEX play_batches_by_received ON play_batches(received_at);
                 """)
         }
+        m.registerMigration("v9-batch-epochs") { db in
+            // A batch is identified by (source, epoch, sequence): an agent that lost its counter
+            // starts a new epoch, so its new batches are not taken for the old ones of the same
+            // numbers. Batches stored before are epoch 0, as are those of agents that send none.
+            try db.execute(sql: """
+                CREATE TABLE ingest_batches_v9 (
+                    source TEXT NOT NULL,
+                    epoch INTEGER NOT NULL,
+                    sequence INTEGER NOT NULL,
+                    received_at INTEGER NOT NULL,
+                    reading_count INTEGER NOT NULL,
+                    PRIMARY KEY (source, epoch, sequence)
+                ) WITHOUT ROWID;
+                INSERT INTO ingest_batches_v9 SELECT source, 0, sequence, received_at, reading_count FROM ingest_batches;
+                DROP TABLE ingest_batches;
+                ALTER TABLE ingest_batches_v9 RENAME TO ingest_batches;
+                CREATE INDEX ingest_batches_by_received ON ingest_batches(received_at);
+                CREATE TABLE play_batches_v9 (
+                    display_id TEXT NOT NULL,
+                    epoch INTEGER NOT NULL,
+                    seq INTEGER NOT NULL,
+                    received_at INTEGER NOT NULL,
+                    PRIMARY KEY (display_id, epoch, seq)
+                ) WITHOUT ROWID;
+                INSERT INTO play_batches_v9 SELECT display_id, 0, seq, received_at FROM play_batches;
+                DROP TABLE play_batches;
+                ALTER TABLE play_batches_v9 RENAME TO play_batches;
+                CREATE INDEX play_batches_by_received ON play_batches(received_at);
+                """)
+        }
         return m
     }
 

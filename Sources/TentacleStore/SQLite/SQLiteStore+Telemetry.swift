@@ -21,11 +21,12 @@ extension SQLiteStore: TelemetryRepository {
     /// statement is prepared once per connection and values are bound without boxing.
     private static func ingest(_ batch: ReadingBatch, receivedAt: Int64, ids: inout SeriesIds, _ db: Database) throws -> BatchOutcome {
         let claim = try BoundStatement(
-            db, sql: "INSERT OR IGNORE INTO ingest_batches (source, sequence, received_at, reading_count) VALUES (?, ?, ?, ?)")
+            db, sql: "INSERT OR IGNORE INTO ingest_batches (source, epoch, sequence, received_at, reading_count) VALUES (?, ?, ?, ?, ?)")
         claim.bind(1, batch.source)
-        claim.bind(2, batch.sequence)
-        claim.bind(3, receivedAt)
-        claim.bind(4, Int64(batch.readings.count))
+        claim.bind(2, batch.epoch)
+        claim.bind(3, batch.sequence)
+        claim.bind(4, receivedAt)
+        claim.bind(5, Int64(batch.readings.count))
         try claim.run()
         guard db.changesCount == 1 else { return BatchOutcome(source: batch.source, sequence: batch.sequence, result: .duplicate) }
 

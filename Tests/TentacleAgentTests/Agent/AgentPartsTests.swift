@@ -110,6 +110,32 @@ import Testing
         #expect(try AgentCache(directory: dir).enqueue { .pong(.init(t: $0)) }.seq == 2)
     }
 
+    @Test func theEpochIsKeptWithTheCounterAndChosenAfreshWithout() throws {
+        let dir = Self.folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cache = try AgentCache(directory: dir)
+        _ = try cache.enqueue { .pong(.init(t: $0)) }
+        #expect(try AgentCache(directory: dir).epoch == cache.epoch)
+        #expect(cache.epoch > 0 && cache.epoch < 1 << 53)
+        // Two fresh caches, in memory or on disk, count in different epochs.
+        #expect(try AgentCache(directory: nil).epoch != AgentCache(directory: nil).epoch)
+        try FileManager.default.removeItem(at: dir)
+        #expect(try AgentCache(directory: dir).epoch != cache.epoch)
+
+        // The counter file of an older agent, without an epoch, counts in epoch 0 and goes on from its number.
+        try Data("7\n".utf8).write(to: dir.appendingPathComponent("sequence"))
+        let old = try AgentCache(directory: dir)
+        #expect(old.epoch == 0)
+        #expect(try old.enqueue { .pong(.init(t: $0)) }.seq == 7)
+        #expect(try String(contentsOf: dir.appendingPathComponent("sequence"), encoding: .utf8) == "8 0\n")
+
+        // The server's last stored number moves a counter that is behind it, never one ahead.
+        try old.continueAfter(20)
+        #expect(try old.enqueue { .pong(.init(t: $0)) }.seq == 21)
+        try old.continueAfter(3)
+        #expect(try AgentCache(directory: dir).enqueue { .pong(.init(t: $0)) }.seq == 22)
+    }
+
     @Test func damagedFilesAreIgnoredAndNamed() throws {
         let dir = Self.folder()
         defer { try? FileManager.default.removeItem(at: dir) }
