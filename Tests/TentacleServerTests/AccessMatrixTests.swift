@@ -91,6 +91,9 @@ let endpoints: [Endpoint] = [
     Endpoint(.get, "/healthz", anyone),
     Endpoint(.get, "/metrics", anyone),
     Endpoint(.get, "/openapi.yaml", anyone),
+    Endpoint(.get, "/app/{file}", anyone, uri: "/app/main.js"),
+    Endpoint(.get, "/v1/map/displays", everyRole),
+    Endpoint(.post, "/v1/layouts/preview.png", writers) { _, _, _ in json("/v1/layouts/preview.png", Content.template("pole-128x64")) },
     Endpoint(.get, "/v1/version", anyone),
     Endpoint(.post, "/v1/auth/login", anyone) { _, _, _ in
         json("/v1/auth/login", #"{"username": "viewer", "password": "\#(Fixture.password)"}"#)

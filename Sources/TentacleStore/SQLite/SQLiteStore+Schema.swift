@@ -328,7 +328,7 @@ extension SQLiteStore {
                 CREATE INDEX play_batches_by_received ON play_batches(received_at);
                 """)
         }
-        m.registerMigration("v9-batch-epochs") { db in
+        m.registerMigration("v10-batch-epochs") { db in
             // A batch is identified by (source, epoch, sequence): an agent that lost its counter
             // starts a new epoch, so its new batches are not taken for the old ones of the same
             // numbers. Batches stored before are epoch 0, as are those of agents that send none.
