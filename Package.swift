@@ -63,6 +63,7 @@ let package = Package(
         .target(
             name: "TentacleServer",
             dependencies: [
+                "CZlib",
                 "TentacleCore",
                 "TentacleCAP",
                 "TentacleStore",
@@ -127,6 +128,7 @@ let package = Package(
         .testTarget(
             name: "TentacleServerTests",
             dependencies: [
+                "CZlib",
                 "TentacleServer",
                 "TentacleStore",
                 "TentacleCore",

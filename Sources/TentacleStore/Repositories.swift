@@ -13,6 +13,34 @@ public protocol DisplayRepository: Sendable {
     /// Stores every display or none; problems name the row of `rows` they came from.
     func importDisplays(_ rows: [(row: Int, display: Display)], audit: AuditEvent) async throws
     func displayCountsByStatus() async throws -> [DisplayStatus: Int]
+    /// What the city map and the live status stream need of every display in `scope`, in id
+    /// order: one lean read instead of whole displays with their groups and tags.
+    func displayMarkers(scope: DistrictScope) async throws -> [DisplayMarker]
+}
+
+/// A display as a map marker: where it is, what it is called and how it is doing.
+public struct DisplayMarker: Hashable, Sendable {
+    public var id: String
+    public var name: String
+    public var lat: Double
+    public var lon: Double
+    public var status: DisplayStatus
+    public var district: String
+    public var poleId: String?
+    public var lastSeen: Date?
+
+    public init(
+        id: String, name: String, lat: Double, lon: Double, status: DisplayStatus, district: String, poleId: String?, lastSeen: Date?
+    ) {
+        self.id = id
+        self.name = name
+        self.lat = lat
+        self.lon = lon
+        self.status = status
+        self.district = district
+        self.poleId = poleId
+        self.lastSeen = lastSeen
+    }
 }
 
 /// Districts and display groups, the two ways displays are organised.

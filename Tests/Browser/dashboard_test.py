@@ -10,6 +10,7 @@ import argparse
 import http.server
 import json
 import os
+import signal
 import sys
 import threading
 import time
@@ -286,6 +287,9 @@ def main():
     parser.add_argument("--url", required=True)
     parser.add_argument("--screenshots", required=True)
     args = parser.parse_args()
+    # A browser that stops answering must not hold the test run: give up after seven minutes.
+    signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(AssertionError("the browser test ran past 420 s")))
+    signal.alarm(420)
     dashboard = Dashboard(args.url, args.screenshots)
     try:
         dashboard.run()

@@ -124,13 +124,13 @@ struct DashboardAPITests {
         }
     }
 
-    @Test func displayStatusChangesAndApprovalsArriveLive() async throws {
+    @Test(.timeLimit(.minutes(1))) func displayStatusChangesAndApprovalsArriveLive() async throws {
         try await Fixture.with { fx in
             try await fx.test { api in
                 try await api.createLayout("lay-pole")
                 #expect(try await api.send(.post, "/v1/campaigns", as: .role(.publisher), json: Content.campaign("cmp-1")).status == .created)
                 async let stream = api.send(.get, "/v1/events?topics=displays,campaigns&limit=2", as: .role(.viewer))
-                try await Task.sleep(for: .milliseconds(300))
+                try await api.waitForEventStreams(1)
                 try await fx.store.recordPresence([PresenceUpdate(displayId: "north-2", status: .online, lastSeen: Fixture.start)])
                 _ = try await api.approve("cmp-1", revision: 1)
                 let text = try await stream.text
@@ -141,11 +141,11 @@ struct DashboardAPITests {
         }
     }
 
-    @Test func scopedUsersHearOnlyTheirDistrictsAndCampaigns() async throws {
+    @Test(.timeLimit(.minutes(1))) func scopedUsersHearOnlyTheirDistrictsAndCampaigns() async throws {
         try await Fixture.with { fx in
             try await fx.test { api in
                 async let stream = api.send(.get, "/v1/events?topics=displays&limit=1", as: .user("publisher-north"))
-                try await Task.sleep(for: .milliseconds(300))
+                try await api.waitForEventStreams(1)
                 try await fx.store.recordPresence([PresenceUpdate(displayId: "south-1", status: .online, lastSeen: Fixture.start)])
                 try await Task.sleep(for: .milliseconds(1500))
                 try await fx.store.recordPresence([PresenceUpdate(displayId: "north-1", status: .online, lastSeen: Fixture.start)])

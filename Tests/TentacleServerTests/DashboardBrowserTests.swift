@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Testing
 
@@ -25,15 +28,23 @@ struct DashboardBrowserTests {
         }
         let (host, port) = try await server.address()
 
+        // The script's output goes to a file, not a pipe: chromium's helpers may outlive the script
+        // and hold a pipe open. The wait sleeps instead of blocking, so the time limit can stop it.
+        let transcript = folder.appendingPathComponent("browser.log")
+        guard FileManager.default.createFile(atPath: transcript.path, contents: nil) else { throw LaunchError("cannot create \(transcript.path)") }
+        let output = try FileHandle(forWritingTo: transcript)
+        defer { try? output.close() }
         let browser = Process()
         browser.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         browser.arguments = [Self.script.path, "--url", "http://\(host):\(port)", "--screenshots", screenshots.path]
-        let output = Pipe()
         browser.standardOutput = output
         browser.standardError = output
         try browser.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        browser.waitUntilExit()
+        defer { if browser.isRunning { kill(browser.processIdentifier, SIGKILL) } }
+        let deadline = ContinuousClock.now + .seconds(480)
+        while browser.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(200)) }
+        let text = (try? String(contentsOf: transcript, encoding: .utf8)) ?? ""
+        try #require(!browser.isRunning, "the browser test did not finish within 480 s:\n\(text)")
         #expect(browser.terminationStatus == 0, "the browser test failed (screenshots in \(screenshots.path)):\n\(text)")
     }
 }

@@ -38,7 +38,7 @@ import Testing
                 let client = LoopbackClient(port: port)
                 try await client.createLayout("lay-pole")
                 try await client.publish(Content.campaign("cmp-north"))
-                #expect(await eventually(timeout: .seconds(2)) { await agent.scheduleVersion != before })
+                #expect(await eventually { await agent.scheduleVersion != before })
                 #expect(await eventually { await agent.playing?.campaignId == "cmp-north" })
 
                 // A campaign for another district changes nothing on this display.

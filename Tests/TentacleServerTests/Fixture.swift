@@ -174,6 +174,21 @@ struct API: Sendable {
         let payload = bytes.map { ByteBuffer(bytes: $0) } ?? (json ?? body).map { ByteBuffer(string: $0) }
         return try await client.execute(uri: uri, method: method, headers: headers, body: payload)
     }
+
+    /// Waits until `count` event streams are sending (the server's own gauge), so a test makes its
+    /// changes only once a stream opened in parallel is certain to hear them.
+    func waitForEventStreams(_ count: Int, within limit: Duration = .seconds(30)) async throws {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            let metrics = try await send(.get, "/metrics", as: .anonymous).text
+            let open = metrics.split(separator: "\n").first { $0.hasPrefix("tentacle_event_streams_open ") }
+                .flatMap { Double($0.split(separator: " ").last ?? "") }
+            if open == Double(count) { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("\(count) event streams were not open within \(limit)")
+        throw CancellationError()
+    }
 }
 
 /// The API's error body.

@@ -70,18 +70,16 @@ final class DashboardWatch: Sendable {
     }
 
     private func displayFrames() async throws -> [ByteBuffer] {
-        let displays = try await env.store.everyDisplay(scope: principal.scope)
+        let displays = try await env.store.displayMarkers(scope: principal.scope)
         let marks = MapController.alertMarks(env.alerts.coverage())
-        let now = Dictionary(uniqueKeysWithValues: displays.map { d in
-            (d.id, (d, marks[d.id] ?? .none))
-        })
         let changed: [DisplayChange] = seen.withLock { seen in
             var changed: [DisplayChange] = []
-            for (id, (display, mark)) in now {
+            for display in displays {
+                let mark = marks[display.id] ?? .none
                 let key = "\(display.status.rawValue) \(mark.rawValue)"
-                if seen.displays[id] != key {
-                    seen.displays[id] = key
-                    changed.append(DisplayChange(id: id, status: display.status.rawValue, lastSeen: display.lastSeen, alert: mark))
+                if seen.displays[display.id] != key {
+                    seen.displays[display.id] = key
+                    changed.append(DisplayChange(id: display.id, status: display.status.rawValue, lastSeen: display.lastSeen, alert: mark))
                 }
             }
             return changed

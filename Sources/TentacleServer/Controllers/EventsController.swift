@@ -33,8 +33,14 @@ struct EventsController {
             let districts = DistrictLookup(store: store)
             let watch = DashboardWatch(env: env, principal: p, topics: asked, districts: districts)
             try await watch.start()
+            let metrics = env.metrics
             let body = ResponseBody { writer in
-                defer { subscription?.cancel() }
+                // Counted once the body runs: whatever changes from here on reaches this stream.
+                metrics.eventStreamOpened()
+                defer {
+                    metrics.eventStreamClosed()
+                    subscription?.cancel()
+                }
                 for change in subscription?.snapshot ?? [] where try await districts.visible(change.source, to: p) {
                     try await writer.write(Self.frame("readings", change))
                 }

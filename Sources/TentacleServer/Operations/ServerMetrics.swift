@@ -47,6 +47,15 @@ struct ServerMetrics: Sendable {
         Meter(label: "tentacle_channel_open", factory: factory).decrement()
     }
 
+    /// An event stream (`GET /v1/events`) began or ended sending; open streams are one gauge.
+    func eventStreamOpened() {
+        Meter(label: "tentacle_event_streams_open", factory: factory).increment()
+    }
+
+    func eventStreamClosed() {
+        Meter(label: "tentacle_event_streams_open", factory: factory).decrement()
+    }
+
     /// A device message that could not be read or was refused.
     func channelBadMessage() {
         Counter(label: "tentacle_channel_bad_messages_total", factory: factory).increment()

@@ -110,6 +110,28 @@ extension SQLiteStore: DisplayRepository {
         }
     }
 
+    public func displayMarkers(scope: DistrictScope) async throws -> [DisplayMarker] {
+        var filter = ""
+        var arguments: [String] = []
+        if case .only(let allowed) = scope {
+            guard !allowed.isEmpty else { return [] }
+            filter = " WHERE district IN (\(Array(repeating: "?", count: allowed.count).joined(separator: ",")))"
+            arguments = allowed.sorted()
+        }
+        let sql = "SELECT id, name, lat, lon, status, district, pole_id, last_seen FROM displays\(filter) ORDER BY id"
+        let statementArguments = StatementArguments(arguments)
+        return try await pool.read { db in
+            var markers: [DisplayMarker] = []
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: statementArguments)
+            while let row = try rows.next() {
+                markers.append(DisplayMarker(
+                    id: row[0], name: row[1], lat: row[2], lon: row[3], status: DisplayStatus(rawValue: row[4]) ?? .offline,
+                    district: row[5], poleId: row[6], lastSeen: row[7]))
+            }
+            return markers
+        }
+    }
+
     public func displayCountsByStatus() async throws -> [DisplayStatus: Int] {
         try await pool.read { db in
             var counts = Dictionary(uniqueKeysWithValues: DisplayStatus.allCases.map { ($0, 0) })
