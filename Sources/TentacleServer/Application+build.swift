@@ -15,22 +15,31 @@ public func buildRouter(
 func makeEnvironment(store: any Storage, configuration: ServerConfiguration, logger: Logger, clock: @escaping @Sendable () -> Date) -> ServerEnvironment {
     let hub = ChannelHub(heartbeat: .seconds(max(1, configuration.heartbeatSeconds)), clock: clock)
     let directory = DisplayDirectory(store: store)
+    let telemetry = TelemetryCache()
+    let live = LiveReadings()
+    // Readings from HTTP requests and display channels, committed many at a time; each item is one
+    // request's (or one channel message's) batches, which stay in one transaction.
+    let readingWrites = GroupCommit<[ReadingBatch], [BatchOutcome]>(maxBatch: 64) { requests in
+        let outcomes = try await store.ingest(requests.flatMap { $0 }, at: clock())
+        var rest = outcomes[...]
+        return requests.map { batches in
+            defer { rest = rest.dropFirst(batches.count) }
+            return Array(rest.prefix(batches.count))
+        }
+    }
+    let alerts = AlertDispatcher(store: store, hub: hub, directory: directory, clock: clock, logger: logger)
     return ServerEnvironment(
         store: store, configuration: configuration, hasher: PasswordHasher(cost: configuration.bcryptCost),
         throttle: LoginThrottle(
             limit: configuration.loginFailureLimit, addressLimit: configuration.loginAddressFailureLimit, window: configuration.loginWindow),
-        metrics: ServerMetrics(), clock: clock, telemetry: TelemetryCache(), live: LiveReadings(),
+        metrics: ServerMetrics(), clock: clock, telemetry: telemetry, live: live,
         channel: hub, schedules: SchedulePublisher(store: store, hub: hub, logger: logger), workers: ChannelWorkers(),
-        alerts: AlertDispatcher(store: store, hub: hub, directory: directory, clock: clock, logger: logger), directory: directory,
+        alerts: alerts, directory: directory,
         playWrites: GroupCommit { try await store.recordPlays($0, at: clock()) },
-        readingWrites: GroupCommit(maxBatch: 64) { requests in
-            let outcomes = try await store.ingest(requests.flatMap { $0 }, at: clock())
-            var rest = outcomes[...]
-            return requests.map { batches in
-                defer { rest = rest.dropFirst(batches.count) }
-                return Array(rest.prefix(batches.count))
-            }
-        })
+        ingest: TelemetryIngest(
+            repository: store, catalogue: telemetry, writes: readingWrites, live: live, retention: configuration.retention, clock: clock),
+        intake: AlertIntake(repository: store, directory: directory, dispatcher: alerts, clock: clock),
+        campaigns: CampaignWorkflow(repository: store, clock: clock))
 }
 
 func buildRouter(env: ServerEnvironment) -> Router<AppRequestContext> {

@@ -20,9 +20,12 @@ struct ServerEnvironment: Sendable {
     let directory: DisplayDirectory
     /// Proof of play from display channels, committed many displays at a time.
     let playWrites: GroupCommit<PlayBatch, Bool>
-    /// Readings from HTTP requests and display channels, committed many at a time; each item is
-    /// one request's (or one channel message's) batches, which stay in one transaction.
-    let readingWrites: GroupCommit<[ReadingBatch], [BatchOutcome]>
+    /// Readings in, from HTTP and from display channels alike.
+    let ingest: TelemetryIngest
+    /// CAP messages in, from alerters and feeds alike.
+    let intake: AlertIntake
+    /// Campaign revisions and their review.
+    let campaigns: CampaignWorkflow
 
     /// An audit event by the caller.
     func audit(_ p: Principal, _ action: String, _ type: String, _ id: String, _ summary: String) -> AuditEvent {

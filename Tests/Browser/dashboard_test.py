@@ -73,7 +73,38 @@ class Dashboard:
         time.sleep(0.3)
         assert width <= 390, f"{name}: the page is {width} px wide at a 375 px viewport"
 
+    CONTRAST = """
+        const parse = (c) => { const m = c.match(/rgba?\\(([^)]+)\\)/); if (!m) return null;
+          const [r, g, b, a] = m[1].split(',').map((x) => parseFloat(x)); return [r, g, b, a === undefined ? 1 : a]; };
+        const lum = ([r, g, b]) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+          return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+        const over = (top, under) => top.slice(0, 3).map((v, i) => v * top[3] + under[i] * (1 - top[3]));
+        const background = (el) => { const layers = [];
+          for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor); if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; } }
+          let color = [255, 255, 255]; for (const layer of layers.reverse()) color = over(layer, color); return color; };
+        const failures = [];
+        for (const el of document.querySelectorAll('body *')) {
+          if (['SCRIPT', 'STYLE', 'CANVAS', 'IMG', 'SVG', 'OPTION'].includes(el.tagName.toUpperCase()) || el.closest('svg')) continue;
+          const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+          if (!own || !el.getClientRects().length) continue;
+          const style = getComputedStyle(el);
+          if (style.visibility === 'hidden' || parseFloat(style.opacity) === 0) continue;
+          const fg = parse(style.color), bg = background(el);
+          const [hi, lo] = [lum(over(fg, bg)), lum(bg)].sort((a, b) => b - a);
+          const ratio = (hi + 0.05) / (lo + 0.05);
+          const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight, 10) >= 700;
+          const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+          if (ratio < needed) failures.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${el.className} "${el.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)} < ${needed}`);
+        }
+        return failures.slice(0, 10);"""
+
+    def check_contrast(self, page):
+        """WCAG AA for every visible text on the page: 4.5:1, or 3:1 for large text."""
+        failures = self.driver.execute_script(self.CONTRAST)
+        assert not failures, f"{page}: text below WCAG AA contrast:\n" + "\n".join(failures)
+
     def check_console(self, page):
+        self.check_contrast(page)
         for entry in self.driver.get_log("browser"):
             if entry["level"] == "SEVERE":
                 self.console_errors.append(f"{page}: {entry['message']}")
@@ -171,8 +202,19 @@ class Dashboard:
                   what="the live preview")
         self.wait(lambda: self.text("#now-playing") != "", what="what is on now")
         # The simulated display reports readings every minute: wait until it has and charts are drawn.
-        self.wait(lambda: self.driver.find_elements(By.CSS_SELECTOR, "#display-charts figure svg polyline, #display-charts figure svg circle")
-                  or (self.driver.refresh() and False), timeout=150, what="sensor charts with data")
+        # Charts are drawn once per load, so reload now and then (not on every poll: a page that is
+        # reloaded faster than it loads never draws anything).
+        reloaded = [time.time()]
+
+        def charts_or_reload():
+            if self.driver.find_elements(By.CSS_SELECTOR, "#display-charts figure svg polyline, #display-charts figure svg circle"):
+                return True
+            if time.time() - reloaded[0] > 10:
+                self.driver.refresh()
+                reloaded[0] = time.time()
+            return False
+
+        self.wait(charts_or_reload, timeout=150, what="sensor charts with data")
         self.find("#display-charts figure svg")
         level = self.driver.find_element(By.ID, "brightness-level")
         level.clear()

@@ -150,7 +150,7 @@ struct ApprovalTests {
                 for updated in [approval, rejection] {
                     await #expect(throws: StoreError.self) {
                         try await fx.store.saveReview(
-                            CampaignController.changed(from: seen, to: updated), reviewed: seen, audit: Fixture.event("campaign.approve", "campaign", "cmp-1"))
+                            CampaignWorkflow.changed(from: seen, to: updated), reviewed: seen, audit: Fixture.event("campaign.approve", "campaign", "cmp-1"))
                     }
                 }
                 #expect(try await fx.store.campaignHistory(id: "cmp-1").map(\.state) == [.approved, .superseded, .pending])

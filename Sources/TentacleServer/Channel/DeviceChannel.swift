@@ -191,25 +191,12 @@ struct DeviceChannel {
         await env.alerts.greet(session)
     }
 
-    /// Readings from the channel take the HTTP ingest path: the same validation, idempotency and live updates.
+    /// Readings from the channel take the HTTP ingest path (`TelemetryIngest`): the same catalogue,
+    /// validation, idempotency and live updates; the display hears `received` once it is settled.
     private func ingest(_ batch: ReadingBatch, type: String, session: DeviceSession, logger: Logger) async throws {
-        let catalogue = try await env.telemetry.metrics(env.store)
-        let check = BatchValidation.check(
-            batch, catalogue: catalogue, now: env.clock(), mode: .partial, limits: ReadingLimits(retention: env.configuration.retention))
-        let refused = batch.readings.count - (check.accepted?.readings.count ?? 0)
-        let reason = check.issues.isEmpty ? nil : ValidationError(check.issues).summary
-        guard let accepted = check.accepted, !accepted.readings.isEmpty else {
-            // Nothing in it can ever be stored: settle it so the agent stops resending.
-            session.send(.received(.init(seq: batch.sequence, duplicate: false, refused: refused, reason: reason ?? "no readings")))
-            return
-        }
-        let live = env.live
-        env.readingWrites.submit([accepted]) { result in
-            Self.settle(session, result.map { outcomes in
-                let duplicate: Bool
-                if case .duplicate = outcomes.first?.result { duplicate = true } else { duplicate = false }
-                if !duplicate { live.publish([accepted]) }
-                return .received(.init(seq: batch.sequence, duplicate: duplicate, refused: refused == 0 ? nil : refused, reason: reason))
+        try await env.ingest.submit(batch) { result in
+            Self.settle(session, result.map { r in
+                .received(.init(seq: batch.sequence, duplicate: r.duplicate, refused: r.refused == 0 ? nil : r.refused, reason: r.reason))
             }, type: type, logger: logger)
         }
     }

@@ -6,7 +6,7 @@ import TentacleStore
 /// Campaigns: every edit is a revision; a second person with the approver role puts it on air.
 struct CampaignController {
     let env: ServerEnvironment
-    var library: ContentLibrary { ContentLibrary(store: env.store) }
+    var workflow: CampaignWorkflow { env.campaigns }
 
     /// A campaign with its live revision, the edit waiting for review, and its history.
     struct CampaignBody: Encodable {
@@ -25,7 +25,7 @@ struct CampaignController {
     func register(on group: RouterGroup<AppRequestContext>) {
         group.get("campaigns") { _, context in
             let p = try context.user(.readContent)
-            let latest = try await env.store.latestRevisions().filter { Self.visible($0.campaign, to: p) }
+            let latest = try await env.store.latestRevisions().filter { CampaignWorkflow.visible($0.campaign, to: p) }
             var items: [CampaignBody] = []
             for revision in latest {
                 items.append(Self.body(try await env.store.campaignHistory(id: revision.campaignId), withHistory: false))
@@ -40,31 +40,19 @@ struct CampaignController {
         group.put("campaigns/:id", use: edit)
         group.delete("campaigns/:id") { _, context in
             let (p, history) = try await find(context, .writeContent)
-            let id = history[0].campaignId
-            try await env.store.deleteCampaign(id: id, audit: env.audit(p, "campaign.delete", "campaign", id, "deleted campaign '\(history.last!.campaign.name)'"))
+            try await workflow.delete(history, by: p)
             return Response(status: .noContent)
         }
         group.post("campaigns/:id/revisions/:revision/approve") { _, context in
             let (p, history) = try await find(context, .approveContent)
-            let number = try revisionNumber(context)
-            let updated = try Self.mapApproval { () throws(ApprovalError) in
-                try ApprovalPolicy.approving(number, in: history, by: p, at: env.clock())
-            }
-            try await env.store.saveReview(
-                Self.changed(from: history, to: updated), reviewed: history,
-                audit: env.audit(p, "campaign.approve", "campaign", history[0].campaignId, "approved revision \(number); it is live"))
+            let updated = try await workflow.approve(try revisionNumber(context), of: history, by: p)
             return try JSONBody.response(Self.body(updated, withHistory: true))
         }
         group.post("campaigns/:id/revisions/:revision/reject") { request, context in
             let (p, history) = try await find(context, .approveContent)
             let number = try revisionNumber(context)
             let body = try await JSONBody.decode(Rejection.self, from: request, allowedFields: ["reason"], limit: env.configuration.maxBodyBytes)
-            let updated = try Self.mapApproval { () throws(ApprovalError) in
-                try ApprovalPolicy.rejecting(number, in: history, by: p, reason: body.reason ?? "")
-            }
-            try await env.store.saveReview(
-                Self.changed(from: history, to: updated), reviewed: history,
-                audit: env.audit(p, "campaign.reject", "campaign", history[0].campaignId, "rejected revision \(number): \((body.reason ?? "").prefix(200))"))
+            let updated = try await workflow.reject(number, of: history, by: p, reason: body.reason ?? "")
             return try JSONBody.response(Self.body(updated, withHistory: true))
         }
         group.get("campaigns/:id/coverage", use: coverage)
@@ -72,18 +60,13 @@ struct CampaignController {
 
     /// Scoped users see and edit only campaigns aimed at nothing but their own districts.
     static func visible(_ campaign: Campaign, to p: Principal) -> Bool {
-        switch p.scope {
-        case .all: return true
-        case .only(let allowed): return campaign.target.isDistrictsOnly && Set(campaign.target.districts).isSubset(of: allowed)
-        }
+        CampaignWorkflow.visible(campaign, to: p)
     }
 
     func find(_ context: AppRequestContext, _ permission: Permission) async throws -> (Principal, [CampaignRevision]) {
         let p = try context.user(permission)
         let id = try context.parameters.require("id")
-        let history = try await env.store.campaignHistory(id: id)
-        guard let latest = history.last, Self.visible(latest.campaign, to: p) else { throw APIError.notFound("campaign", id) }
-        return (p, history)
+        return (p, try await workflow.history(of: id, as: p))
     }
 
     func revisionNumber(_ context: AppRequestContext) throws -> Int {
@@ -97,60 +80,6 @@ struct CampaignController {
             id: history[0].campaignId, live: CampaignRevision.live(in: history),
             pending: history.last(where: { $0.state == .pending }), latest: history.last!,
             history: withHistory ? history : nil)
-    }
-
-    static func changed(from old: [CampaignRevision], to new: [CampaignRevision]) -> [CampaignRevision] {
-        new.filter { revision in !old.contains(revision) }
-    }
-
-    static func mapApproval(_ body: () throws(ApprovalError) -> [CampaignRevision]) throws -> [CampaignRevision] {
-        do {
-            return try body()
-        } catch {
-            switch error.code {
-            case .notAnApprover, .ownRevision, .outOfScope: throw APIError(.forbidden, error.message)
-            case .notPending, .stale: throw APIError(.conflict, error.message)
-            case .missingReason: throw APIError(.validationFailed, error.message, field: "reason", issues: [FieldIssue(field: "reason", message: error.message)])
-            default: throw APIError(.notFound, error.message, field: "revision")
-            }
-        }
-    }
-
-    /// Checks a campaign's fields and that every layout, district and group it names exists.
-    func check(_ campaign: Campaign, by p: Principal) async throws {
-        var issues = campaign.issues()
-        for (i, entry) in campaign.playlist.enumerated() where try await env.store.layout(id: entry.layoutId) == nil {
-            issues.append(FieldIssue(field: "playlist[\(i)].layoutId", message: "unknown layout '\(entry.layoutId)'"))
-        }
-        for (i, d) in campaign.target.districts.enumerated() where try await env.store.district(code: d) == nil {
-            issues.append(FieldIssue(field: "target.districts[\(i)]", message: "unknown district '\(d)'"))
-        }
-        for (i, g) in campaign.target.groups.enumerated() where try await env.store.group(code: g) == nil {
-            issues.append(FieldIssue(field: "target.groups[\(i)]", message: "unknown group '\(g)'"))
-        }
-        try ValidationError.check(issues)
-        if !Self.visible(campaign, to: p) {
-            throw APIError(.forbidden, "you may only target your own districts (target.districts)", field: "target")
-        }
-    }
-
-    /// Whether the campaign may go live without review: only when it targets nothing but districts
-    /// whose approval requirement an admin switched off.
-    func approvalRequired(_ campaign: Campaign) async throws -> Bool {
-        guard campaign.target.isDistrictsOnly else { return true }
-        for d in campaign.target.districts where try await env.store.approvalRequired(district: d) {
-            return true
-        }
-        return false
-    }
-
-    func newRevision(_ campaign: Campaign, number: Int, by p: Principal) async throws -> CampaignRevision {
-        let now = env.clock()
-        let direct = try await !approvalRequired(campaign)
-        return CampaignRevision(
-            campaignId: campaign.id, revision: number, campaign: campaign, author: p.userID, createdAt: now,
-            state: direct ? .approved : .pending, approvedBy: direct ? p.userID : nil, approvedAt: direct ? now : nil,
-            rejectedBy: nil, rejectedReason: nil)
     }
 
     static let fields: Set<String> = ["id", "name", "priority", "schedule", "target", "playlist"]
@@ -172,25 +101,14 @@ struct CampaignController {
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         let p = try context.user(.writeContent)
         let campaign = try await decodeCampaign(request, defaultId: Identifier.generate(prefix: "cmp"))
-        if !Identifier.isValid(campaign.id) { throw ValidationError(field: "id", "'\(campaign.id.prefix(80))' is not a valid id: \(Identifier.rule)") }
-        try await check(campaign, by: p)
-        let first = try await newRevision(campaign, number: 1, by: p)
-        try await env.store.createCampaign(
-            first, audit: env.audit(p, "campaign.create", "campaign", campaign.id, "created '\(campaign.name)', revision 1 \(first.state.rawValue)"))
+        let first = try await workflow.create(campaign, by: p)
         return try JSONBody.response(Self.body([first], withHistory: true), status: .created, headers: [.location: "/v1/campaigns/\(campaign.id)"])
     }
 
     @Sendable func edit(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (p, history) = try await find(context, .writeContent)
-        let id = history[0].campaignId
-        let campaign = try await decodeCampaign(request, defaultId: id)
-        guard campaign.id == id else { throw ValidationError(field: "id", "a campaign's id cannot change") }
-        try await check(campaign, by: p)
-        let revision = try await newRevision(campaign, number: history.count + 1, by: p)
-        try await env.store.addRevision(
-            revision,
-            audit: env.audit(p, "campaign.edit", "campaign", id, "revision \(revision.revision) \(revision.state == .approved ? "live (no approval required)" : "waiting for approval")"))
-        return try JSONBody.response(Self.body(try await env.store.campaignHistory(id: id), withHistory: true))
+        let campaign = try await decodeCampaign(request, defaultId: history[0].campaignId)
+        return try JSONBody.response(Self.body(try await workflow.edit(campaign, of: history, by: p), withHistory: true))
     }
 
     struct Coverage: Encodable {

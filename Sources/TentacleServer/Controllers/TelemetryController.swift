@@ -67,17 +67,16 @@ struct TelemetryController {
             throw APIError(
                 .unsupportedMediaType, "expected Content-Type application/json, application/x-ndjson or text/csv, got '\(contentType)'")
         }
-        let (outcomes, issues) = try await ingest(parsed, mode: mode, principal: p)
-        let stored = outcomes.contains { if case .stored = $0.result { true } else { false } }
+        let ingested = try await env.ingest.ingest(parsed, mode: mode, as: p)
         let result = IngestResult(
-            batches: outcomes.map { o in
+            batches: ingested.outcomes.map { o in
                 switch o.result {
                 case .stored(let n): BatchResult(source: o.source, sequence: o.sequence, result: "stored", stored: n)
                 case .duplicate: BatchResult(source: o.source, sequence: o.sequence, result: "duplicate", stored: 0)
                 }
             },
-            issues: issues)
-        return try JSONBody.response(result, status: stored ? .created : .ok)
+            issues: ingested.issues)
+        return try JSONBody.response(result, status: ingested.storedAny ? .created : .ok)
     }
 
     @Sendable func writeLineProtocol(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -100,39 +99,10 @@ struct TelemetryController {
         if mode == .allOrNothing && !parsed.issues.isEmpty {
             throw APIError(.badRequest, "line protocol refused, nothing stored: \(ValidationError(parsed.issues).summary)", issues: parsed.issues)
         }
-        let (_, issues) = try await ingest(parsed, mode: mode, principal: p)
+        let issues = try await env.ingest.ingest(parsed, mode: mode, as: p).issues
         // InfluxDB clients expect 204; what a partial write refused must still reach the caller.
         if issues.isEmpty { return Response(status: .noContent) }
         return try JSONBody.response(["issues": issues], status: .ok)
-    }
-
-    /// Validates, checks the caller's districts and stores; throws 422 when nothing may be stored.
-    private func ingest(_ parsed: ParsedReadings, mode: BatchMode, principal p: Principal) async throws -> ([BatchOutcome], [FieldIssue]) {
-        let catalogue = try await env.telemetry.metrics(env.store)
-        let limits = ReadingLimits(retention: env.configuration.retention)
-        var check = BatchValidation.check(parsed, catalogue: catalogue, now: env.clock(), mode: mode, limits: limits)
-        if case .only = p.scope {
-            var refused: [String] = []
-            for source in Set(parsed.batches.map(\.batch.source)).sorted() where try await !visible(source, p) {
-                refused.append(source)
-            }
-            if !refused.isEmpty {
-                check.accepted = mode == .allOrNothing ? [] : check.accepted.filter { !refused.contains($0.source) }
-                check.issues = refused.map { FieldIssue(field: "source", message: "display '\($0.prefix(80))' not found in your districts") } + check.issues
-            }
-        }
-        if check.accepted.isEmpty {
-            if check.issues.isEmpty { throw APIError(.validationFailed, "the request holds no readings", field: "readings") }
-            throw APIError(
-                .validationFailed, "readings refused, nothing stored: \(ValidationError(check.issues).summary)",
-                field: check.issues.first?.field, issues: check.issues)
-        }
-        let outcomes = try await env.readingWrites.write(check.accepted)
-        let stored = zip(check.accepted, outcomes).compactMap { batch, outcome in
-            if case .stored = outcome.result { return batch } else { return nil }
-        }
-        env.live.publish(stored)
-        return (outcomes, check.issues)
     }
 
     // MARK: - Queries
@@ -414,17 +384,8 @@ struct TelemetryController {
         return area
     }
 
-    /// Whether the caller may see a source: unscoped users see every source, scoped users only
-    /// displays in their districts.
-    private func visible(_ source: String, _ p: Principal) async throws -> Bool {
-        guard case .only = p.scope else { return true }
-        if let display = try await env.store.display(id: source) { return p.scope.contains(display.district) }
-        if let sensor = try await env.store.sensor(id: source) { return p.scope.contains(sensor.district) }
-        return false
-    }
-
     private func requireVisible(_ source: String, _ p: Principal) async throws {
-        guard try await visible(source, p) else { throw APIError.notFound("source", source) }
+        guard try await env.ingest.visible(source, to: p) else { throw APIError.notFound("source", source) }
     }
 
     static func time(_ ms: Int64) -> String {

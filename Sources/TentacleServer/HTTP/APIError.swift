@@ -68,6 +68,16 @@ struct APIError: Error, Sendable {
         switch error {
         case let e as APIError:
             return e
+        case let e as DomainError:
+            let code: Code =
+                switch e.code {
+                case .notFound: .notFound
+                case .conflict: .conflict
+                case .forbidden: .forbidden
+                case .unreadable: .badRequest
+                default: .validationFailed
+                }
+            return APIError(code, e.message, field: e.field, issues: e.issues)
         case let e as ValidationError:
             return APIError(.validationFailed, e.summary, field: e.issues.first?.field, issues: e.issues)
         case let e as StoreError:

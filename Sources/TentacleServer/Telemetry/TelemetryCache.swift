@@ -8,7 +8,7 @@ import TentacleStore
 final class TelemetryCache: Sendable {
     private let catalogue = Mutex<MetricCatalogue?>(nil)
 
-    func metrics(_ store: any Storage) async throws -> MetricCatalogue {
+    func metrics(_ store: any TelemetryRepository) async throws -> MetricCatalogue {
         if let cached = catalogue.withLock({ $0 }) { return cached }
         let loaded = try await store.metrics()
         catalogue.withLock { $0 = loaded }
