@@ -39,7 +39,8 @@ func makeEnvironment(store: any Storage, configuration: ServerConfiguration, log
         ingest: TelemetryIngest(
             repository: store, catalogue: telemetry, writes: readingWrites, live: live, retention: configuration.retention, clock: clock),
         intake: AlertIntake(repository: store, directory: directory, dispatcher: alerts, clock: clock),
-        campaigns: CampaignWorkflow(repository: store, clock: clock))
+        campaigns: CampaignWorkflow(repository: store, clock: clock),
+        provisioning: DisplayProvisioning(repository: store, channel: hub, clock: clock))
 }
 
 func buildRouter(env: ServerEnvironment) -> Router<AppRequestContext> {

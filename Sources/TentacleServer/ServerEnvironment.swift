@@ -26,6 +26,8 @@ struct ServerEnvironment: Sendable {
     let intake: AlertIntake
     /// Campaign revisions and their review.
     let campaigns: CampaignWorkflow
+    /// Displays into the registry and out of it.
+    let provisioning: DisplayProvisioning
 
     /// An audit event by the caller.
     func audit(_ p: Principal, _ action: String, _ type: String, _ id: String, _ summary: String) -> AuditEvent {

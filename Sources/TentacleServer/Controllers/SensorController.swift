@@ -44,7 +44,7 @@ struct SensorController {
             pole = pole ?? display.poleId
         } else {
             guard try await env.store.district(code: district) != nil else { throw ValidationError(field: "district", "district '\(district.prefix(40))' not found") }
-            try DisplayController.checkScope(p, district: district)
+            try DisplayProvisioning.checkScope(p, district: district)
         }
         // Fields were checked above: id, kind and metrics are present and valid.
         let sensor = Sensor(
