@@ -236,11 +236,18 @@ class Dashboard:
     def content_approval(self):
         self.sign_in("publisher")
         self.go("content/edit/harbor-festival")
-        text = self.find("#layout-texts input")
+        text = self.find("#layout-texts input.layout-text")
+        # The preview is drawn once when the page opens; wait for it, then watch it follow the edits.
+        self.wait(lambda: self.driver.find_element(By.ID, "layout-preview").get_attribute("src"), what="the first preview")
+        before = self.driver.find_element(By.ID, "layout-preview").get_attribute("src")
         text.clear()
         text.send_keys("Lantern parade now on the quay")
-        before = self.driver.find_element(By.ID, "layout-preview").get_attribute("src")
         self.wait(lambda: self.driver.find_element(By.ID, "layout-preview").get_attribute("src") != before, what="preview updating as you type")
+        # Widgets are edited too, not only their texts: a new colour re-renders the preview.
+        colour = self.driver.find_element(By.CSS_SELECTOR, "#layout-texts input[type=color]")
+        before = self.driver.find_element(By.ID, "layout-preview").get_attribute("src")
+        self.driver.execute_script("arguments[0].value = '#ffb000'; arguments[0].dispatchEvent(new Event('input'))", colour)
+        self.wait(lambda: self.driver.find_element(By.ID, "layout-preview").get_attribute("src") != before, what="preview following the new colour")
         form = self.driver.find_element(By.ID, "campaign-form")
         for name in ["windowStart", "windowEnd"]:
             form.find_element(By.NAME, name).send_keys(Keys.DELETE, Keys.TAB, Keys.DELETE)

@@ -145,17 +145,44 @@ async function editor(main, id, { can }) {
     }
   });
 
-  // Every text a widget carries becomes a field; typing re-renders the preview on the server.
+  // Every widget gets the controls for what it shows (texts, colour, speed, clock, live value);
+  // each change re-renders the preview on the server.
   const editTexts = () => {
-    const inputs = [];
+    const groups = [];
     (doc.regions || []).forEach((region, ri) => (region.playlist || []).forEach((item, pi) => {
       const w = item.widget || {};
-      if (typeof w.text !== 'string') return;
-      const input = h('input', { value: w.text, 'data-region': region.id || ri, class: 'layout-text', name: `text-${ri}-${pi}` });
-      input.addEventListener('input', () => { w.text = input.value; docChanged = true; schedulePreview(); });
-      inputs.push(field(`${region.id || `Region ${ri + 1}`}: ${w.type}`, input));
+      const name = (key) => `${key}-${ri}-${pi}`;
+      const changed = () => { docChanged = true; schedulePreview(); };
+      const bind = (input, apply) => { input.addEventListener('input', () => { apply(input); changed(); }); return input; };
+      const controls = [];
+      if (typeof w.text === 'string') {
+        controls.push(field(w.type === 'marquee' ? 'Scrolling text' : 'Text',
+          bind(h('input', { value: w.text, 'data-region': region.id || ri, class: 'layout-text', name: name('text') }), (i) => { w.text = i.value; })));
+      }
+      if (w.type === 'marquee') {
+        controls.push(field('Speed (pixels per second)', bind(h('input', { type: 'number', min: 1, max: 1000, value: w.speed ?? 32, name: name('speed') }),
+          (i) => { if (i.value !== '') w.speed = Number(i.value); })));
+      }
+      if (w.type === 'clock') {
+        controls.push(field('Time zone', bind(h('input', { value: w.timezone || '', name: name('timezone') }), (i) => { w.timezone = i.value.trim(); })));
+        controls.push(h('label', { class: 'check' }, bind(h('input', { type: 'checkbox', checked: !!w.showSeconds, name: name('seconds') }),
+          (i) => { w.showSeconds = i.checked; }), ' Show seconds'));
+      }
+      if (w.type === 'liveValue') {
+        controls.push(field('Label', bind(h('input', { value: w.label || '', name: name('label') }), (i) => { w.label = i.value; })));
+        controls.push(field('Metric', bind(h('input', { value: w.metric || '', name: name('metric') }), (i) => { w.metric = i.value.trim(); })));
+        controls.push(field('Unit', bind(h('input', { value: w.unit || '', name: name('unit') }), (i) => { w.unit = i.value; })));
+      }
+      if (['text', 'marquee', 'clock', 'liveValue'].includes(w.type)) {
+        const colour = (w.style && w.style.color) || '#FFFFFF';
+        controls.push(field('Colour', bind(h('input', { type: 'color', value: colour.toLowerCase(), name: name('color') }),
+          (i) => { w.style = { ...(w.style || {}), color: i.value.toUpperCase() }; })));
+      }
+      if (!controls.length) return;
+      groups.push(h('fieldset', { class: 'widget-fields', 'data-field': `layout.regions[${ri}].playlist[${pi}]` },
+        h('legend', {}, `${region.id || `Region ${ri + 1}`}: ${w.type}`), h('div', { class: 'row' }, ...controls)));
     }));
-    texts.replaceChildren(...(inputs.length ? inputs : [h('p', { class: 'hint' }, 'This layout has no texts to edit.')]));
+    texts.replaceChildren(...(groups.length ? groups : [h('p', { class: 'hint' }, 'This layout has no widgets to edit.')]));
   };
   let previewTimer = 0;
   let previewURL = null;
