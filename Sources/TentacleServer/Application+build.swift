@@ -2,6 +2,7 @@ public import Foundation
 public import Hummingbird
 public import Logging
 import NIOCore
+import TentacleCAP
 import TentacleCore
 public import TentacleStore
 
@@ -28,6 +29,7 @@ func makeEnvironment(store: any Storage, configuration: ServerConfiguration, log
         }
     }
     let alerts = AlertDispatcher(store: store, hub: hub, directory: directory, clock: clock, logger: logger)
+    let intake = AlertIntake(repository: store, directory: directory, dispatcher: alerts, clock: clock)
     return ServerEnvironment(
         store: store, configuration: configuration, hasher: PasswordHasher(cost: configuration.bcryptCost),
         throttle: LoginThrottle(
@@ -38,9 +40,12 @@ func makeEnvironment(store: any Storage, configuration: ServerConfiguration, log
         playWrites: GroupCommit { try await store.recordPlays($0, at: clock()) },
         ingest: TelemetryIngest(
             repository: store, catalogue: telemetry, writes: readingWrites, live: live, retention: configuration.retention, clock: clock),
-        intake: AlertIntake(repository: store, directory: directory, dispatcher: alerts, clock: clock),
+        intake: intake,
         campaigns: CampaignWorkflow(repository: store, clock: clock),
-        provisioning: DisplayProvisioning(repository: store, channel: hub, clock: clock))
+        provisioning: DisplayProvisioning(repository: store, channel: hub, clock: clock),
+        feeds: AlertFeedPoller(
+            store: store, intake: intake, fetcher: FeedFetcher(timeout: configuration.feedTimeoutSeconds),
+            limits: CAPLimits.intake(maxBytes: configuration.maxAlertBytes), clock: clock, logger: logger))
 }
 
 func buildRouter(env: ServerEnvironment) -> Router<AppRequestContext> {
@@ -62,6 +67,7 @@ func buildRouter(env: ServerEnvironment) -> Router<AppRequestContext> {
     CredentialController(env: env, displays: displays).register(on: v1)
     DisplayCommandController(env: env, displays: displays).register(on: v1)
     AlertController(env: env).register(on: v1)
+    AlertFeedController(env: env).register(on: v1)
     SensorController(env: env).register(on: v1)
     DistrictController(env: env).register(on: v1)
     AuditController(env: env).register(on: v1)
@@ -92,6 +98,7 @@ public func buildApplication(
         services: [
             env.schedules,
             env.alerts,
+            env.feeds,
             ChannelProcessor(channel: DeviceChannel(env: env), logger: logger),
             ChannelHeartbeat(store: store, hub: env.channel, logger: logger),
             AssetCollector(

@@ -18,6 +18,8 @@ public struct ServerConfiguration: Sendable {
     public var maxIngestBytes: Int = 16 << 20
     /// The largest CAP document accepted on `POST /v1/alerts`, in bytes: real warnings exceed 1 MiB.
     public var maxAlertBytes: Int = 8 << 20
+    /// Seconds a warning feed (or a CAP document it links to) may take to answer.
+    public var feedTimeoutSeconds: TimeInterval = 15
     /// How long each tier of readings is kept.
     public var retention: RetentionPolicy = .standard
     /// How often the retention job deletes expired readings.

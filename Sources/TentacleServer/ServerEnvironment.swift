@@ -28,6 +28,8 @@ struct ServerEnvironment: Sendable {
     let campaigns: CampaignWorkflow
     /// Displays into the registry and out of it.
     let provisioning: DisplayProvisioning
+    /// The warning feeds' poller, also asked to poll one feed at once.
+    let feeds: AlertFeedPoller
 
     /// An audit event by the caller.
     func audit(_ p: Principal, _ action: String, _ type: String, _ id: String, _ summary: String) -> AuditEvent {

@@ -252,6 +252,26 @@ let endpoints: [Endpoint] = [
             xml: "<alert/>", notice: nil, targets: [], settling: [:], audit: Fixture.event("alert.post", "alert", "stored-\(n)"))
         return Endpoint.Call(uri: "/v1/alerts/stored-\(n)")
     },
+    Endpoint(.get, "/v1/alert-feeds", everyRole),
+    Endpoint(.post, "/v1/alert-feeds", alerters, .created) { _, _, n in
+        json("/v1/alert-feeds", #"{"id": "matrix-\#(n)", "url": "http://127.0.0.1:9/matrix-\#(n).atom", "kind": "atom"}"#)
+    },
+    Endpoint(.get, "/v1/alert-feeds/{id}", everyRole) { fx, _, n in
+        try await matrixFeed(fx, n)
+        return Endpoint.Call(uri: "/v1/alert-feeds/feed-\(n)")
+    },
+    Endpoint(.patch, "/v1/alert-feeds/{id}", alerters) { fx, _, n in
+        try await matrixFeed(fx, n)
+        return json("/v1/alert-feeds/feed-\(n)", #"{"enabled": false}"#)
+    },
+    Endpoint(.delete, "/v1/alert-feeds/{id}", alerters, .noContent) { fx, _, n in
+        try await matrixFeed(fx, n)
+        return Endpoint.Call(uri: "/v1/alert-feeds/feed-\(n)")
+    },
+    Endpoint(.post, "/v1/alert-feeds/{id}/poll", alerters) { fx, _, n in
+        try await matrixFeed(fx, n)
+        return Endpoint.Call(uri: "/v1/alert-feeds/feed-\(n)/poll")
+    },
     Endpoint(.post, "/v1/readings", adminAndOperator, .created) { _, _, n in
         json("/v1/readings", #"{"source": "north-1", "sequence": \#(n), "readings": [{"metric": "pm25", "time": "2026-01-01T00:00:00Z", "value": 12}]}"#)
     },
@@ -268,6 +288,14 @@ let endpoints: [Endpoint] = [
         json("/v1/metrics", #"{"name": "matrix_\#(n)", "unit": "ppm", "min": 0, "max": 5000, "description": "Matrix test"}"#)
     },
 ]
+
+/// A feed on a port nobody listens on: polling it fails at once, which is all the matrix needs.
+private func matrixFeed(_ fx: Fixture, _ n: Int) async throws {
+    try await fx.store.createFeed(
+        AlertFeed(id: "feed-\(n)", name: "feed \(n)", url: "http://127.0.0.1:9/feed-\(n).atom", kind: "atom", intervalSeconds: 300, createdBy: "fixture",
+                  posterScope: nil, createdAt: Fixture.start),
+        audit: Fixture.event("feed.create", "feed", "feed-\(n)"))
+}
 
 @Suite("Role × endpoint access matrix")
 struct AccessMatrixTests {

@@ -25,12 +25,20 @@ struct AlertIntake: Sendable {
     /// (`invalid`, naming the element), received before or settling what it may not (`conflict`),
     /// or reaching alerts beyond the poster's districts (`forbidden`, audited).
     func receive(_ bytes: [UInt8], limits: CAPLimits, from poster: Principal) async throws -> Received {
-        let cap: CAPAlert
+        try await receive(try Self.parse(bytes, limits: limits), document: bytes, from: poster)
+    }
+
+    /// Reads a CAP 1.2 document; `invalid`, naming the element at fault, when it is not one.
+    static func parse(_ bytes: [UInt8], limits: CAPLimits) throws -> CAPAlert {
         do {
-            cap = try CAP.parse(bytes, limits: limits)
+            return try CAP.parse(bytes, limits: limits)
         } catch {
             throw DomainError(.invalid, "not a usable CAP 1.2 alert: \(error.reason)", field: error.path)
         }
+    }
+
+    /// Takes a message already read from `document` (its bytes are stored as received).
+    func receive(_ cap: CAPAlert, document bytes: [UInt8], from poster: Principal) async throws -> Received {
         if try await repository.alert(id: cap.identifier) != nil {
             throw DomainError(.conflict, "alert '\(cap.identifier.prefix(100))' was received before; send an Update with a new identifier to change it")
         }

@@ -358,6 +358,29 @@ extension SQLiteStore {
                 CREATE INDEX play_batches_by_received ON play_batches(received_at);
                 """)
         }
+        m.registerMigration("v11-alert-feeds") { db in
+            try db.execute(sql: """
+                CREATE TABLE alert_feeds (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    url TEXT NOT NULL UNIQUE,
+                    kind TEXT NOT NULL,
+                    interval_s INTEGER NOT NULL,
+                    enabled INTEGER NOT NULL,
+                    filters TEXT NOT NULL,
+                    created_by TEXT NOT NULL,
+                    poster_scope TEXT,
+                    created_at INTEGER NOT NULL,
+                    health TEXT NOT NULL
+                );
+                CREATE TABLE alert_feed_entries (
+                    feed_id TEXT NOT NULL REFERENCES alert_feeds(id) ON DELETE CASCADE,
+                    entry TEXT NOT NULL,
+                    seen_at INTEGER NOT NULL,
+                    PRIMARY KEY (feed_id, entry)
+                ) WITHOUT ROWID;
+                """)
+        }
         return m
     }
 
