@@ -291,7 +291,17 @@ class Dashboard:
         self.driver.find_element(By.CSS_SELECTOR, "[data-cancel]").click()
         self.driver.switch_to.alert.accept()
         self.wait(lambda: "No active alert." in self.text("#active-alerts"), what="the alert cancelled")
-        self.wait(lambda: "cancelled" in self.text("table"), what="history shows the cancellation")
+        self.wait(lambda: "cancelled" in self.text("#alert-history"), what="history shows the cancellation")
+        # Warning feeds: follow one whose server does not answer; the console shows its health.
+        form = self.find("#feed-form")
+        form.find_element(By.NAME, "name").send_keys("Unreachable agency")
+        form.find_element(By.NAME, "url").send_keys("http://127.0.0.1:9/warnings.atom")
+        self.driver.find_element(By.ID, "add-feed").click()
+        self.wait(lambda: "Unreachable agency" in self.text("#feed-rows"), what="the new feed listed")
+        self.driver.find_element(By.CSS_SELECTOR, "[data-poll]").click()
+        self.wait(lambda: "failing" in self.text("#feed-rows"), what="the feed's health shown as failing")
+        self.driver.execute_script("document.getElementById('h-feeds').scrollIntoView()")
+        self.driver.save_screenshot(os.path.join(self.screenshots, "alerts-feeds-1280.png"))
         self.check_console("alerts")
 
     def cross_site_request_refused(self):

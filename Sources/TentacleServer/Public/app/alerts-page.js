@@ -1,6 +1,6 @@
 // The alert console: post CAP (a file or a composed form), watch coverage live, cancel, read history.
-import { get, request, showError, clearErrors } from './api.js';
-import { h, field, formatTime, announce } from './dom.js';
+import { get, post, request, showError, clearErrors } from './api.js';
+import { h, field, formatTime, ago, announce } from './dom.js';
 import { listen } from './sse.js';
 import { CityMap } from './map.js';
 
@@ -35,13 +35,15 @@ export async function render(main, _params, { user, can }) {
   const records = new Map();
   let selected = null;
   let polygon = null;
+  let feedTimer = 0;
 
   main.append(h('h1', {}, 'Alerts'), h('div', { class: 'grid' },
     h('section', { class: 'card', 'aria-labelledby': 'h-active' }, h('h2', { id: 'h-active' }, 'Active alerts'), active,
       h('p', { class: 'hint' }, 'On the map, a white ring marks a targeted display that has not confirmed yet.'), mapBox),
     can('postAlerts') ? composeCard() : h('p', { class: 'card' }, 'Your role can watch alerts; alerters and admins post them.')),
+    feedsCard(),
     h('section', { class: 'card' }, h('h2', {}, 'History'),
-      h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, ...['Received', 'Headline', 'Severity', 'Type', 'State', 'Targeted', 'Posted by'].map((t) => h('th', { scope: 'col' }, t)))), history))));
+      h('div', { class: 'table-wrap' }, h('table', { id: 'alert-history' }, h('thead', {}, h('tr', {}, ...['Received', 'Headline', 'Severity', 'Type', 'State', 'Targeted', 'Posted by'].map((t) => h('th', { scope: 'col' }, t)))), history))));
 
   const map = new CityMap(mapBox, { label: 'Alert map', onOpen: (id) => { location.hash = `#/displays/${encodeURIComponent(id)}`; } });
   map.setDistricts(districts.items);
@@ -127,6 +129,62 @@ export async function render(main, _params, { user, can }) {
     } catch (error) { showError(form, error); }
   }
 
+  // Warning feeds Tentacle follows, with their health; alerters add, poll and remove them.
+  function feedsCard() {
+    const rows = h('tbody', { id: 'feed-rows' });
+    const form = can('postAlerts') ? h('form', { id: 'feed-form', class: 'row', novalidate: true },
+      field('Name', h('input', { name: 'name', 'data-field': 'name', maxlength: 200 })),
+      field('Feed address', h('input', { name: 'url', type: 'url', required: true, 'data-field': 'url', placeholder: 'https://…' })),
+      field('Kind', h('select', { name: 'kind', 'data-field': 'kind' }, h('option', { value: 'atom' }, 'Atom'), h('option', { value: 'rss' }, 'RSS'), h('option', { value: 'cap' }, 'One CAP document'))),
+      field('Every (seconds)', h('input', { name: 'interval', type: 'number', min: 30, max: 86400, value: 300, 'data-field': 'intervalSeconds' })),
+      h('p', { class: 'form-error', role: 'alert' }),
+      h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'add-feed' }, 'Follow feed'))) : null;
+    const load = async () => {
+      const feeds = (await get('/v1/alert-feeds')).items;
+      rows.replaceChildren(...(feeds.length ? feeds.map((f) => h('tr', { 'data-feed': f.id },
+        h('td', {}, f.name), h('td', {}, `${f.kind} · `, h('span', { class: 'muted' }, f.url)),
+        h('td', {}, h('span', { class: `badge ${f.health.state === 'failing' ? 'offline' : f.health.state === 'ok' ? 'online' : 'degraded'}` }, f.enabled ? f.health.state : 'paused')),
+        h('td', {}, f.health.lastPolledAt ? ago(f.health.lastPolledAt) : 'not yet'),
+        h('td', {}, String(f.health.alertsTaken)),
+        h('td', {}, f.health.lastError || '—'),
+        h('td', {}, can('postAlerts') ? h('div', { class: 'actions' },
+          h('button', { type: 'button', 'data-poll': f.id, onclick: () => pollNow(f) }, 'Poll now'),
+          h('button', { type: 'button', class: 'danger', onclick: () => remove(f) }, 'Remove')) : null)))
+        : [h('tr', {}, h('td', { colspan: 7 }, 'No feeds yet.'))]));
+    };
+    const pollNow = async (f) => {
+      try {
+        const result = await post(`/v1/alert-feeds/${encodeURIComponent(f.id)}/poll`);
+        announce(`${f.name}: ${result.taken.length} new alerts, ${result.skipped.length} skipped`);
+        await load();
+        await refresh();
+      } catch (error) { rows.prepend(h('tr', {}, h('td', { colspan: 7, class: 'form-error', role: 'alert' }, error.message))); }
+    };
+    const remove = async (f) => {
+      if (!window.confirm(`Stop following ${f.name}? Alerts it brought stay.`)) return;
+      try { await request('DELETE', `/v1/alert-feeds/${encodeURIComponent(f.id)}`); await load(); } catch (error) { announce(error.message); }
+    };
+    if (form) {
+      form.addEventListener('submit', async (e) => {
+        e.preventDefault();
+        clearErrors(form);
+        try {
+          const body = { url: form.url.value.trim(), kind: form.kind.value, intervalSeconds: Number(form.interval.value) };
+          if (form.name.value.trim()) body.name = form.name.value.trim();
+          await post('/v1/alert-feeds', body);
+          form.reset();
+          await load();
+        } catch (error) { showError(form, error); }
+      });
+    }
+    load();
+    feedTimer = setInterval(load, 15000);
+    return h('section', { class: 'card', 'aria-labelledby': 'h-feeds' }, h('h2', { id: 'h-feeds' }, 'Warning feeds'),
+      h('p', { class: 'hint' }, 'Atom, RSS or CAP feeds of warning agencies, polled by the server; their alerts go out like posted ones.'),
+      h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {},
+        ...['Feed', 'Address', 'Health', 'Last poll', 'Alerts', 'Last problem', ''].map((t) => h('th', { scope: 'col' }, t)))), rows)), form);
+  }
+
   async function refresh() {
     const alerts = (await get('/v1/alerts?limit=50')).items;
     history.replaceChildren(...alerts.map((a) => h('tr', {},
@@ -187,5 +245,5 @@ export async function render(main, _params, { user, can }) {
     },
     display: (d) => map.updateDisplay(d.id, d.status, d.alert),
   });
-  return () => { stop(); map.destroy(); };
+  return () => { stop(); clearInterval(feedTimer); map.destroy(); };
 }
