@@ -113,10 +113,11 @@ struct AlertFeedTests {
         var skipped: [String]
     }
 
+    /// Adds a feed the poller service leaves alone (disabled), so the test polls it when it wants.
     static func add(_ api: API, id: String, url: String, kind: String, filters: String = "{}") async throws -> Feed {
         let response = try await api.send(
             .post, "/v1/alert-feeds", as: .role(.alerter),
-            json: #"{"id": "\#(id)", "name": "\#(id)", "url": "\#(url)", "kind": "\#(kind)", "intervalSeconds": 60, "filters": \#(filters)}"#)
+            json: #"{"id": "\#(id)", "name": "\#(id)", "url": "\#(url)", "kind": "\#(kind)", "intervalSeconds": 60, "enabled": false, "filters": \#(filters)}"#)
         try #require(response.status == .created, "\(response.text)")
         return try response.decode(Feed.self)
     }
@@ -233,6 +234,26 @@ struct AlertFeedTests {
                     #expect(feeds["broken"]?.health.consecutiveFailures == 1)
                     let next = try #require(feeds["broken"]?.health.nextPollAt)
                     #expect(next.timeIntervalSince(Fixture.start) == 120, "backs off: twice the interval after one failure")
+                }
+            }
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func twoPollsOfOneFeedAtOnceFetchEachDocumentOnce() async throws {
+        let agency = Agency()
+        try await Fixture.with { fx in
+            try await agency.run { base in
+                agency.serve("/cap/flood.xml", CAPDocument.alert("flood-once", west: 13.39, east: 13.41))
+                agency.serve("/w.atom", Agency.atom([("flood-once", "/cap/flood.xml")]))
+                try await fx.test { api in
+                    _ = try await Self.add(api, id: "twice", url: "\(base)/w.atom", kind: "atom")
+                    async let first = Self.poll(api, "twice")
+                    async let second = Self.poll(api, "twice")
+                    let taken = try await first.taken + second.taken
+                    #expect(taken == ["flood-once"])
+                    #expect(agency.hits("/cap/flood.xml") == 1)
+                    #expect(agency.notModified == 1, "the second poll starts from what the first stored")
                 }
             }
         }

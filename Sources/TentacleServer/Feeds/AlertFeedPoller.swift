@@ -16,6 +16,8 @@ struct AlertFeedPoller: Service {
     let limits: CAPLimits
     let clock: @Sendable () -> Date
     let logger: Logger
+    /// One poll per feed at a time, whether the service or a user asked for it.
+    let polling = FeedLocks()
 
     /// Linked CAP documents fetched in one poll; the rest wait for the next.
     static let maxDocumentsPerPoll = 50
@@ -66,8 +68,16 @@ struct AlertFeedPoller: Service {
         var skipped: [String]
     }
 
-    /// Polls one feed now and records how it went.
+    /// Polls one feed now and records how it went; waits for a poll of the same feed under way,
+    /// then starts from what that one stored (its validators and entries).
     func poll(_ feed: AlertFeed) async -> Outcome {
+        await polling.acquire(feed.id)
+        defer { Task { await polling.release(feed.id) } }
+        let current = (try? await store.feed(id: feed.id)) ?? feed
+        return await pollHeld(current)
+    }
+
+    private func pollHeld(_ feed: AlertFeed) async -> Outcome {
         var health = feed.health
         let started = clock()
         health.lastPolledAt = started
@@ -188,5 +198,29 @@ struct AlertFeedPoller: Service {
         if !allows(filters.certainties, cap.infos.map(\.certainty.rawValue)) { return "certainty is not one this feed takes" }
         if !allows(filters.events, cap.infos.map(\.event)) { return "event '\(cap.infos.first?.event.prefix(80) ?? "")' is not one this feed takes" }
         return nil
+    }
+}
+
+/// Which feeds are being polled, with whoever waits to poll them next.
+actor FeedLocks {
+    private var busy: Set<String> = []
+    private var waiting: [String: [CheckedContinuation<Void, Never>]] = [:]
+
+    func acquire(_ id: String) async {
+        guard busy.contains(id) else {
+            busy.insert(id)
+            return
+        }
+        await withCheckedContinuation { waiting[id, default: []].append($0) }
+    }
+
+    func release(_ id: String) {
+        if var queue = waiting[id], !queue.isEmpty {
+            let next = queue.removeFirst()
+            waiting[id] = queue.isEmpty ? nil : queue
+            next.resume()
+        } else {
+            busy.remove(id)
+        }
     }
 }
