@@ -99,7 +99,7 @@ struct AlertCommand: AsyncParsableCommand {
     struct Fuzz: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "fuzz",
-            abstract: "Parse mutated CAP documents (byte flips, truncation, element shuffles, huge attributes, entity tricks) and report the outcomes.")
+            abstract: "Parse mutated CAP documents and warning-feed indexes (byte flips, truncation, element shuffles, huge attributes, entity tricks) and report the outcomes.")
 
         @Option(help: "How many mutated documents to parse (1...10000000).")
         var count: Int = 100_000
@@ -107,11 +107,15 @@ struct AlertCommand: AsyncParsableCommand {
         @Option(help: "Seed for the mutations; the same seed replays the same documents.")
         var seed: UInt64 = 1
 
+        @Option(help: "How many mutated warning-feed documents (Atom and RSS indexes) to read after the alerts (0...10000000).")
+        var feeds: Int = 25_000
+
         @Argument(help: "CAP files to mutate (default: a built-in sample alert).")
         var files: [String] = []
 
         func validate() throws {
             guard (1...10_000_000).contains(count) else { throw ValidationError("--count must be 1...10000000") }
+            guard (0...10_000_000).contains(feeds) else { throw ValidationError("--feeds must be 0...10000000") }
         }
 
         func run() async throws {
@@ -122,9 +126,15 @@ struct AlertCommand: AsyncParsableCommand {
             }
             let start = ContinuousClock.now
             let report = CAPFuzzer.run(count: count, seeds: seeds, seed: seed)
-            let elapsed = ContinuousClock.now - start
+            say("CAP alerts:")
             say(report.description)
-            say("took \(elapsed)")
+            say("took \(ContinuousClock.now - start)")
+            guard feeds > 0 else { return }
+            let feedStart = ContinuousClock.now
+            let feedReport = CAPFuzzer.runFeeds(count: feeds, seed: seed)
+            say("Warning feeds (Atom, RSS):")
+            say(feedReport.description)
+            say("took \(ContinuousClock.now - feedStart)")
         }
     }
 }

@@ -24,6 +24,19 @@ import Testing
         #expect(report.accepted > 0)
     }
 
+    @Test func twoThousandMutatedFeedsParseOrFailCleanly() throws {
+        for seed in CAPFuzzer.sampleFeeds {
+            #expect(try AlertFeedDocument.parse(seed).entries.count == 2)
+        }
+        let report = CAPFuzzer.runFeeds(count: 2000, seed: 7)
+        #expect(report.documents == 2000)
+        #expect(report.accepted + report.rejected.values.reduce(0, +) == 2000)
+        #expect(report.accepted > 0)
+        for kind in [CAPError.Kind.forbiddenDeclaration, .truncated, .tooDeep] {
+            #expect(report.rejected[kind.description, default: 0] > 0, "\(kind): \(report.rejected)")
+        }
+    }
+
     @Test func runsReplayExactly() throws {
         let seeds = try seeds()
         var a = CAPFuzzer(seeds: seeds, seed: 9), b = CAPFuzzer(seeds: seeds, seed: 9), c = CAPFuzzer(seeds: seeds, seed: 10)

@@ -262,3 +262,38 @@ private func refusal(_ text: String, limits: CAPLimits = .default, sourceLocatio
         #expect(refusal(TestDocuments.withArea("<altitude>high</altitude>"))?.path == "alert.info[0].area[0].altitude")
     }
 }
+
+/// Foundation's XML parser traps on an attribute value that is not valid UTF-8 (the feed fuzzer
+/// found it); such documents are refused before they reach it, as CAP and as feed indexes.
+@Suite struct InvalidUTF8Tests {
+    static let badAttribute: [UInt8] = Array(#"<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2" note=""#.utf8) + [0xFF, 0xFE] + Array(#""><identifier>x</identifier></alert>"#.utf8)
+
+    @Test func anAlertWithAnInvalidUTF8AttributeIsRefusedNotACrash() {
+        #expect(throws: CAPError.self) { try CAP.parse(Self.badAttribute) }
+        do {
+            _ = try CAP.parse(Self.badAttribute)
+        } catch {
+            #expect(error.kind == .unsupportedEncoding && error.reason.contains("byte 58"), "\(error)")
+        }
+    }
+
+    @Test func aFeedWithAnInvalidUTF8LinkIsRefusedNotACrash() {
+        let feed = Array(#"<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>a</id><link href=""#.utf8) + [0xC3, 0x28] + Array(#""/></entry></feed>"#.utf8)
+        #expect(throws: CAPError.self) { try AlertFeedDocument.parse(feed) }
+    }
+
+    @Test(arguments: [[0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xE2, 0x82], [0x80]] as [[UInt8]])
+    func overlongSurrogateOutOfRangeAndCutSequencesAreInvalid(_ bytes: [UInt8]) {
+        let doc = Array("<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"><note>".utf8) + bytes + Array("</note></alert>".utf8)
+        #expect(throws: CAPError.self) { try CAP.parse(doc) }
+    }
+
+    @Test func validMultibyteTextStillParsesAsFarAsTheSchema() {
+        let doc = Array("<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"><note>北京 🚏 é</note></alert>".utf8)
+        do {
+            _ = try CAP.parse(doc)
+        } catch {
+            #expect(error.kind != .unsupportedEncoding, "\(error)")
+        }
+    }
+}

@@ -39,6 +39,25 @@ public struct CAPFuzzer: Sendable {
         count: Int, seeds: [[UInt8]], seed: UInt64 = 1, limits: CAPLimits = .default,
         slowAfter: Duration = .milliseconds(100), clock: C = ContinuousClock()
     ) -> FuzzReport where C.Duration == Duration {
+        run(count: count, seeds: seeds.isEmpty ? [sampleDocument] : seeds, seed: seed, slowAfter: slowAfter, clock: clock) { document throws(CAPError) in
+            _ = try CAP.parse(document, limits: limits)
+        }
+    }
+
+    /// The same for warning-feed indexes: mutated Atom and RSS documents (the built-in
+    /// `sampleFeeds` when `seeds` is empty) read by `AlertFeedDocument.parse`.
+    public static func runFeeds<C: Clock>(
+        count: Int, seeds: [[UInt8]] = [], seed: UInt64 = 1, limits: CAPLimits = AlertFeedDocument.limits,
+        slowAfter: Duration = .milliseconds(100), clock: C = ContinuousClock()
+    ) -> FuzzReport where C.Duration == Duration {
+        run(count: count, seeds: seeds.isEmpty ? sampleFeeds : seeds, seed: seed, slowAfter: slowAfter, clock: clock) { document throws(CAPError) in
+            _ = try AlertFeedDocument.parse(document, limits: limits)
+        }
+    }
+
+    private static func run<C: Clock>(
+        count: Int, seeds: [[UInt8]], seed: UInt64, slowAfter: Duration, clock: C, parse: ([UInt8]) throws(CAPError) -> Void
+    ) -> FuzzReport where C.Duration == Duration {
         var fuzzer = CAPFuzzer(seeds: seeds, seed: seed)
         var report = FuzzReport()
         let start = clock.now
@@ -47,7 +66,7 @@ public struct CAPFuzzer: Sendable {
             for mutation in mutations { report.mutations[mutation.rawValue, default: 0] += 1 }
             let before = clock.now
             do {
-                _ = try CAP.parse(document, limits: limits)
+                try parse(document)
                 report.accepted += 1
             } catch {
                 report.rejected[error.kind.description, default: 0] += 1

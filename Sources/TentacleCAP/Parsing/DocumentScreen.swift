@@ -18,8 +18,15 @@ enum DocumentScreen {
         guard bytes[start] == UInt8(ascii: "<"), !bytes.contains(0) else {
             throw CAPError(.unsupportedEncoding, "document", "must be UTF-8 and start with '<' (UTF-16, UTF-32 and other encodings are not accepted)")
         }
-        if let encoding = declaredEncoding(bytes, from: start), !acceptedEncodings.contains(encoding.lowercased()) {
-            throw CAPError(.unsupportedEncoding, "document", "declares encoding '\(encoding.prefix(40))'; send UTF-8")
+        let declared = declaredEncoding(bytes, from: start)
+        let encoding = declared?.lowercased()
+        if let declared, let encoding, !acceptedEncodings.contains(encoding) {
+            throw CAPError(.unsupportedEncoding, "document", "declares encoding '\(declared.prefix(40))'; send UTF-8")
+        }
+        // Foundation's XML parser traps on an attribute that is not valid UTF-8, so a document read
+        // as UTF-8 must be valid UTF-8 throughout before it gets there.
+        if encoding != "iso-8859-1" && encoding != "latin1", let offset = firstInvalidUTF8(bytes) {
+            throw CAPError(.unsupportedEncoding, "document", "is not valid UTF-8 (at byte \(offset))")
         }
         if let (offset, name) = firstDeclaration(bytes) {
             throw CAPError(
@@ -27,6 +34,33 @@ enum DocumentScreen {
                 "has a \(name) declaration at byte \(offset); DTDs and entity declarations are not accepted in CAP alerts"
             )
         }
+    }
+
+    /// Where the bytes stop being valid UTF-8, or nil when they are valid throughout.
+    private static func firstInvalidUTF8(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let b = bytes[i]
+            if b < 0x80 { i += 1; continue }
+            let length: Int, minimum: UInt32
+            switch b {
+            case 0xC2...0xDF: (length, minimum) = (2, 0x80)
+            case 0xE0...0xEF: (length, minimum) = (3, 0x800)
+            case 0xF0...0xF4: (length, minimum) = (4, 0x10000)
+            default: return i
+            }
+            guard i + length <= n else { return i }
+            var scalar = UInt32(b) & (0xFF >> (length + 1))
+            for k in 1..<length {
+                let c = bytes[i + k]
+                guard c & 0xC0 == 0x80 else { return i }
+                scalar = scalar << 6 | UInt32(c & 0x3F)
+            }
+            guard scalar >= minimum, scalar <= 0x10FFFF, !(0xD800...0xDFFF).contains(scalar) else { return i }
+            i += length
+        }
+        return nil
     }
 
     /// The first `<!DOCTYPE` or `<!ENTITY`, in any letter case, anywhere (comments and CDATA included).
