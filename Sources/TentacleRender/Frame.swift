@@ -75,19 +75,3 @@ public struct Frame: Canvas, Hashable, Sendable {
         }
     }
 }
-
-/// Two frames for the player: draw into `back`, then `swap()` to show it.
-public struct DoubleBuffer: Sendable {
-    public private(set) var front: Frame
-    public var back: Frame
-
-    public init(width: Int, height: Int) {
-        front = Frame(width: width, height: height)
-        back = Frame(width: width, height: height)
-    }
-
-    /// Shows the back frame; the old front becomes the next back buffer.
-    public mutating func swap() {
-        Swift.swap(&front, &back)
-    }
-}

@@ -41,7 +41,7 @@ public actor Agent: Service {
     private var player: Player?
     private var outbound: WebSocketOutboundWriter?
     private var welcomed = false
-    private var frame: Frame?
+    /// The frame drawn last, for a screenshot; the next frame is drawn over it.
     private var lastFrame: Frame?
     private var brightnessMode: AgentConfiguration.Brightness
     private var autoBrightness: AutoBrightness
@@ -378,11 +378,10 @@ public actor Agent: Service {
                 return drawn
             }
         } else {
-            frame = self.frame ?? Frame(width: size.0, height: size.1)
+            frame = lastFrame ?? Frame(width: size.0, height: size.1)
             if frame.width != size.0 || frame.height != size.1 { frame = Frame(width: size.0, height: size.1) }
             player.draw(key, at: now, alerts: alerts, data: sensorData(at: now), into: &frame)
         }
-        self.frame = frame
         lastFrame = frame
         framesDrawn += 1
         prepareSinks(width: frame.width, height: frame.height)

@@ -25,9 +25,6 @@ public enum RenderBenchmark {
         }
     }
 
-    /// Targets from the issue: beat a C++ LED-matrix library's 0.106 and 0.036.
-    public static let targets = ["scene_192x96_fps": 0.11, "page_1920x1080_fps": 0.04]
-
     /// Runs both measurements, splitting `seconds` evenly over the four timed loops.
     public static func run(seconds: Double, fonts: FontLibrary = .shared) -> [Figure] {
         let budget = Duration.seconds(max(seconds, 0.04) / 4)
