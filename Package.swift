@@ -98,6 +98,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // `tentacle bench`: the measurements and the baselines they are compared to; no library depends on it.
+        .target(
+            name: "TentacleBench",
+            dependencies: [
+                "TentacleCore",
+                "TentacleRender",
+                "TentacleStore",
+                "TentacleServer",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "tentacle",
             dependencies: [
@@ -107,6 +122,7 @@ let package = Package(
                 "TentacleServer",
                 "TentacleStore",
                 "TentacleAgent",
+                "TentacleBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
@@ -116,10 +132,11 @@ let package = Package(
         ),
         // Runs the PyPI sACN and Art-Net receivers for the renderer's and the agent's interop tests.
         .target(name: "InteropPeers", path: "Tests/InteropPeers", swiftSettings: swiftSettings),
-        .testTarget(name: "TentacleCoreTests", dependencies: ["TentacleCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "TentacleCoreTests", dependencies: ["TentacleCore", "TentacleBench"], swiftSettings: swiftSettings),
         .testTarget(name: "TentacleRenderTests", dependencies: ["TentacleRender", "InteropPeers"], resources: [.copy("Golden")], swiftSettings: swiftSettings),
         .testTarget(name: "TentacleAgentTests", dependencies: ["TentacleAgent", "TentacleRender", "TentacleCore", "InteropPeers"], swiftSettings: swiftSettings),
         .testTarget(name: "TentacleCAPTests", dependencies: ["TentacleCAP", "TentacleCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "TentacleBenchTests", dependencies: ["TentacleBench"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TentacleStoreTests",
             dependencies: ["TentacleStore", "TentacleCore", .product(name: "GRDB", package: "GRDB.swift")],
@@ -135,6 +152,7 @@ let package = Package(
                 "TentacleCAP",
                 "TentacleRender",
                 "TentacleAgent",
+                "TentacleBench",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -7,7 +7,7 @@ public struct Frame: Canvas, Hashable, Sendable {
     public let width: Int
     public let height: Int
     /// `width * height * 3` bytes: r, g, b for each pixel from the top-left.
-    public internal(set) var bytes: [UInt8]
+    public package(set) var bytes: [UInt8]
 
     /// A frame filled with `background`; sizes are clamped to 1...max so no input traps.
     public init(width: Int, height: Int, background: RGB = .black) {

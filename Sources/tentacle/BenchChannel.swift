@@ -3,6 +3,7 @@ import HummingbirdWSClient
 import Logging
 import Synchronization
 import TentacleAgent
+import TentacleBench
 import TentacleCore
 import TentacleServer
 import TentacleStore

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import Synchronization
+import TentacleServer
 import TentacleStore
 
 /// A server on a fresh data folder and a free loopback port, with an admin API token, for the

@@ -1,9 +1,8 @@
 import Foundation
+public import TentacleRender
 
 /// Frames per second on one core for a bus-stop scene and a full-HD text page, each against
 /// filling the same frame buffer with a constant (the memory-bandwidth ceiling) in the same run.
-///
-/// This is the one place in the module that reads a clock: it measures, it does not render by time.
 public enum RenderBenchmark {
     /// One measured figure with the baseline it is compared to.
     public struct Figure: Sendable, Hashable {

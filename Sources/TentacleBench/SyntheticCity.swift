@@ -1,4 +1,5 @@
 import Foundation
+import TentacleCore
 
 /// A made-up network of displays and live campaigns for the resolve benchmark and its tests.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-public import TentacleCore
+import TentacleCore
 import TentacleStore
 import Synchronization
 

@@ -1,5 +1,5 @@
 import Foundation
-public import TentacleCore
+import TentacleCore
 import Synchronization
 
 /// `tentacle bench registry`: display create and list over HTTP on loopback with several

@@ -1,9 +1,8 @@
 import Foundation
+import TentacleCore
 
 /// How fast "what does every display show now" is answered with `ResolutionIndex`, against
 /// calling `resolve` for each display over the full campaign list, in the same run.
-///
-/// This is the one place in the module that reads a clock: it measures, it does not resolve by time.
 public enum ResolveBenchmark {
     /// 2026-06-01 09:30 UTC: daylight time in the north, standard time in Sydney.
     static let instant = Date(timeIntervalSince1970: 1_780_306_200)

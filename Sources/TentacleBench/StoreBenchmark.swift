@@ -1,6 +1,7 @@
 public import Foundation
 import GRDB
 public import TentacleCore
+import TentacleStore
 
 /// Baselines for `tentacle bench ingest` that need SQLite itself rather than the store.
 public enum StoreBenchmark {
