@@ -98,6 +98,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // `tentacle demo`: the fictional city of Port Tentacle, its seed and its displays' tokens; no library depends on it.
+        .target(
+            name: "TentacleDemo",
+            dependencies: ["TentacleCore", "TentacleRender", "TentacleStore", "TentacleServer"],
+            swiftSettings: swiftSettings
+        ),
         // `tentacle bench`: the measurements and the baselines they are compared to; no library depends on it.
         .target(
             name: "TentacleBench",
@@ -106,6 +112,7 @@ let package = Package(
                 "TentacleRender",
                 "TentacleStore",
                 "TentacleServer",
+                "TentacleDemo",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -123,6 +130,7 @@ let package = Package(
                 "TentacleStore",
                 "TentacleAgent",
                 "TentacleBench",
+                "TentacleDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
@@ -132,11 +140,12 @@ let package = Package(
         ),
         // Runs the PyPI sACN and Art-Net receivers for the renderer's and the agent's interop tests.
         .target(name: "InteropPeers", path: "Tests/InteropPeers", swiftSettings: swiftSettings),
-        .testTarget(name: "TentacleCoreTests", dependencies: ["TentacleCore", "TentacleBench"], swiftSettings: swiftSettings),
+        .testTarget(name: "TentacleCoreTests", dependencies: ["TentacleCore", "TentacleBench", "TentacleDemo"], swiftSettings: swiftSettings),
         .testTarget(name: "TentacleRenderTests", dependencies: ["TentacleRender", "InteropPeers"], resources: [.copy("Golden")], swiftSettings: swiftSettings),
         .testTarget(name: "TentacleAgentTests", dependencies: ["TentacleAgent", "TentacleRender", "TentacleCore", "InteropPeers"], swiftSettings: swiftSettings),
         .testTarget(name: "TentacleCAPTests", dependencies: ["TentacleCAP", "TentacleCore"], swiftSettings: swiftSettings),
         .testTarget(name: "TentacleBenchTests", dependencies: ["TentacleBench"], swiftSettings: swiftSettings),
+        .testTarget(name: "TentacleDemoTests", dependencies: ["TentacleDemo", "TentacleCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TentacleStoreTests",
             dependencies: ["TentacleStore", "TentacleCore", .product(name: "GRDB", package: "GRDB.swift")],

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import Synchronization
+import TentacleDemo
 import TentacleServer
 import TentacleStore
 

@@ -5,6 +5,7 @@ import Logging
 import ServiceLifecycle
 import TentacleAgent
 import TentacleCore
+import TentacleDemo
 import TentacleServer
 import TentacleStore
 import UnixSignals

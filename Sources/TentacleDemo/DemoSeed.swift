@@ -1,6 +1,7 @@
 public import Foundation
 public import TentacleCore
 import TentacleRender
+import TentacleServer
 public import TentacleStore
 
 /// Fills an empty store with the fictional demo city and a few demo users.

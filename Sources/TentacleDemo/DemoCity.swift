@@ -1,4 +1,5 @@
 import Foundation
+public import TentacleCore
 
 /// The districts, groups and displays of the demo city, ready to be stored.
 public struct DemoCityData: Hashable, Sendable {

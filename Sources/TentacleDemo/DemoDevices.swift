@@ -1,5 +1,6 @@
 public import Foundation
 import TentacleCore
+import TentacleServer
 public import TentacleStore
 
 /// Device tokens for the demo city's simulated displays, kept in the demo's data folder so a
