@@ -68,7 +68,7 @@ struct AgentCommand: AsyncParsableCommand {
         }
         config.fps = fps
         config.cacheDirectory = URL(filePath: cache)
-        config.simulateSensors = simulateSensors
+        if simulateSensors { config.sensors = SimulatedSensors(seed: config.seed) }
         config.healthInterval = .seconds(healthSeconds)
         switch brightness {
         case "auto": config.brightness = .auto

@@ -1,10 +1,10 @@
 import Foundation
-import TentacleCore
-import TentacleRender
+public import TentacleCore
+public import TentacleRender
 
 /// Server messages that many simulated displays in one process receive byte for byte alike (a
 /// schedule pushed to a whole district, an alert), decoded once. Real players decode their own.
-public final class SharedMessages: Sendable {
+public final class SharedMessages: MessageSharing {
     private let decoded: BoundedCache<Result<ServerMessage, ChannelError>>
     private let layouts: BoundedCache<Result<Layout, LayoutError>>
     static let sharedTypes: Set<String> = ["schedule", "alert", "alertCancel"]
@@ -15,7 +15,7 @@ public final class SharedMessages: Sendable {
     }
 
     /// A layout document decoded once for every display that plays it.
-    func layout(_ document: String) throws(LayoutError) -> Layout {
+    public func layout(_ document: String) throws(LayoutError) -> Layout {
         try layouts.value(document) {
             do throws(LayoutError) {
                 return .success(try Layout(json: Data(document.utf8)))
@@ -47,7 +47,7 @@ public final class SharedMessages: Sendable {
         }
     }
 
-    func decode(_ text: String) throws(ChannelError) -> ServerMessage {
+    public func decode(_ text: String) throws(ChannelError) -> ServerMessage {
         // Only what goes to many displays alike; a welcome, say, carries each display's own record.
         // Keys are sorted and nested JSON sits inside strings, so the top-level type appears unescaped once.
         guard let type = Self.topLevelType(text), Self.sharedTypes.contains(type) else { return try ServerMessage.decode(Array(text.utf8)) }

@@ -66,12 +66,13 @@ public struct Simulator: Service {
     public func makeAgents() throws -> [Agent] {
         let frames = SharedFrames(), messages = SharedMessages()
         return try devices.enumerated().map { index, device in
+            let seed = UInt64(index + 1)
             var configuration = AgentConfiguration(server: server, token: device.token)
             configuration.fps = fps
-            configuration.simulateSensors = true
+            configuration.sensors = SimulatedSensors(seed: seed)
             configuration.readingsInterval = readingsInterval
             configuration.healthInterval = healthInterval
-            configuration.seed = UInt64(index + 1)
+            configuration.seed = seed
             configuration.maximumBackoff = .seconds(5)
             var agentLogger = logger
             agentLogger[metadataKey: "display"] = "\(device.id)"
