@@ -98,6 +98,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Made-up displays, sensor values and CAP documents for `tentacle simulate`, `demo`, `agent
+        // --simulate-sensors` and `alert fuzz`; no library depends on it.
+        .target(
+            name: "TentacleSimulation",
+            dependencies: [
+                "TentacleCore",
+                "TentacleCAP",
+                "TentacleRender",
+                "TentacleAgent",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // `tentacle demo`: the fictional city of Port Tentacle, its seed and its displays' tokens; no library depends on it.
         .target(
             name: "TentacleDemo",
@@ -131,6 +145,7 @@ let package = Package(
                 "TentacleAgent",
                 "TentacleBench",
                 "TentacleDemo",
+                "TentacleSimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
@@ -143,8 +158,9 @@ let package = Package(
         .testTarget(name: "TentacleCoreTests", dependencies: ["TentacleCore", "TentacleBench", "TentacleDemo"], swiftSettings: swiftSettings),
         .testTarget(name: "TentacleRenderTests", dependencies: ["TentacleRender", "InteropPeers"], resources: [.copy("Golden")], swiftSettings: swiftSettings),
         .testTarget(name: "TentacleAgentTests", dependencies: ["TentacleAgent", "TentacleRender", "TentacleCore", "InteropPeers"], swiftSettings: swiftSettings),
-        .testTarget(name: "TentacleCAPTests", dependencies: ["TentacleCAP", "TentacleCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "TentacleCAPTests", dependencies: ["TentacleCAP", "TentacleCore", "TentacleSimulation"], swiftSettings: swiftSettings),
         .testTarget(name: "TentacleBenchTests", dependencies: ["TentacleBench"], swiftSettings: swiftSettings),
+        .testTarget(name: "TentacleSimulationTests", dependencies: ["TentacleSimulation", "TentacleAgent", "TentacleCore"], swiftSettings: swiftSettings),
         .testTarget(name: "TentacleDemoTests", dependencies: ["TentacleDemo", "TentacleCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TentacleStoreTests",

@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import TentacleAgent
 import TentacleCore
+import TentacleSimulation
 import UnixSignals
 import TentacleRender
 

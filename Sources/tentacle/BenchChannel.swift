@@ -6,6 +6,7 @@ import TentacleAgent
 import TentacleBench
 import TentacleCore
 import TentacleServer
+import TentacleSimulation
 import TentacleStore
 
 /// `tentacle bench channel`: how many displays one server holds, its memory per connection, and

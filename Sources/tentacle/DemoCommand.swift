@@ -7,6 +7,7 @@ import TentacleAgent
 import TentacleCore
 import TentacleDemo
 import TentacleServer
+import TentacleSimulation
 import TentacleStore
 import UnixSignals
 

@@ -1,4 +1,5 @@
 import Foundation
+public import TentacleAgent
 public import TentacleCore
 public import TentacleRender
 

@@ -1,6 +1,7 @@
 import Foundation
 public import Logging
 public import ServiceLifecycle
+public import TentacleAgent
 
 /// A display the simulator plays: its id and device token.
 public struct SimulatedDevice: Hashable, Sendable {

@@ -1,3 +1,4 @@
+public import TentacleCAP
 import TentacleCore
 
 /// Seeded generator of mutated CAP documents, and a runner that parses them and counts the outcomes.

@@ -1,6 +1,6 @@
 import Foundation
-@testable import TentacleAgent
 import TentacleCore
+@testable import TentacleSimulation
 import Testing
 
 struct SharedMessagesTests {

@@ -1,3 +1,4 @@
+public import TentacleAgent
 public import TentacleRender
 
 /// Frames that many simulated displays in one process would draw alike, drawn once: an alert

@@ -1,4 +1,5 @@
 public import Foundation
+public import TentacleCore
 
 /// A place readings are simulated for: a display or a sensor on a pole.
 public struct SimulatedSite: Hashable, Sendable {

@@ -1,4 +1,5 @@
 public import Foundation
+public import TentacleAgent
 public import TentacleCore
 
 /// Sensors that read plausible values where the display stands, from `TelemetrySimulator`: for

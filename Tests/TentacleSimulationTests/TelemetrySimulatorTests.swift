@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TentacleCore
+import TentacleSimulation
 
 private let shanghai = TimeZone(identifier: "Asia/Shanghai")!
 
