@@ -141,7 +141,6 @@ let package = Package(
                 "TentacleCAP",
                 "TentacleRender",
                 "TentacleServer",
-                "TentacleStore",
                 "TentacleAgent",
                 "TentacleBench",
                 "TentacleDemo",

@@ -49,6 +49,11 @@ public enum DemoSeed {
         return true
     }
 
+    /// How many displays and districts `store` holds, to say what a seeded demo has.
+    public static func census(store: any Storage) async throws -> (displays: Int, districts: Int) {
+        (try await store.displayCountsByStatus().values.reduce(0, +), try await store.districts().count)
+    }
+
     /// Starter layouts, defaults per group, a live morning campaign and a festival campaign
     /// waiting for approval, so every screen shows something and the approver has work.
     static func seedContent(store: any Storage, publisher: String, approver: String, now: Date) async throws {

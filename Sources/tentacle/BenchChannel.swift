@@ -7,7 +7,6 @@ import TentacleBench
 import TentacleCore
 import TentacleServer
 import TentacleSimulation
-import TentacleStore
 
 /// `tentacle bench channel`: how many displays one server holds, its memory per connection, and
 /// how fast an approved change reaches every display, each next to a bare hummingbird-websocket
