@@ -161,6 +161,8 @@ let package = Package(
         ),
         // Runs the PyPI sACN and Art-Net receivers for the renderer's and the agent's interop tests.
         .target(name: "InteropPeers", path: "Tests/InteropPeers", swiftSettings: swiftSettings),
+        // Fails when a library imports or depends on a module the design keeps it from.
+        .testTarget(name: "ArchitectureTests", swiftSettings: swiftSettings),
         .testTarget(name: "TentacleCoreTests", dependencies: ["TentacleCore", "TentacleBench", "TentacleDemo"], swiftSettings: swiftSettings),
         .testTarget(name: "TentacleRenderTests", dependencies: ["TentacleRender", "CZlib", "InteropPeers"], resources: [.copy("Golden")], swiftSettings: swiftSettings),
         .testTarget(name: "TentacleAgentTests", dependencies: ["TentacleAgent", "TentacleRender", "TentacleCore", "InteropPeers"], swiftSettings: swiftSettings),
