@@ -7,7 +7,7 @@ public struct Frame: Canvas, Hashable, Sendable {
     public let width: Int
     public let height: Int
     /// `width * height * 3` bytes: r, g, b for each pixel from the top-left.
-    public internal(set) var bytes: [UInt8]
+    public package(set) var bytes: [UInt8]
 
     /// A frame filled with `background`; sizes are clamped to 1...max so no input traps.
     public init(width: Int, height: Int, background: RGB = .black) {
@@ -73,21 +73,5 @@ public struct Frame: Canvas, Hashable, Sendable {
             (start + filled).update(from: start, count: chunk)
             filled += chunk
         }
-    }
-}
-
-/// Two frames for the player: draw into `back`, then `swap()` to show it.
-public struct DoubleBuffer: Sendable {
-    public private(set) var front: Frame
-    public var back: Frame
-
-    public init(width: Int, height: Int) {
-        front = Frame(width: width, height: height)
-        back = Frame(width: width, height: height)
-    }
-
-    /// Shows the back frame; the old front becomes the next back buffer.
-    public mutating func swap() {
-        Swift.swap(&front, &back)
     }
 }

@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import TentacleAgent
 import TentacleCore
+import TentacleSimulation
 import UnixSignals
 import TentacleRender
 
@@ -68,7 +69,7 @@ struct AgentCommand: AsyncParsableCommand {
         }
         config.fps = fps
         config.cacheDirectory = URL(filePath: cache)
-        config.simulateSensors = simulateSensors
+        if simulateSensors { config.sensors = SimulatedSensors(seed: config.seed) }
         config.healthInterval = .seconds(healthSeconds)
         switch brightness {
         case "auto": config.brightness = .auto

@@ -5,6 +5,7 @@ import FoundationNetworking
 #endif
 import TentacleCAP
 import TentacleCore
+import TentacleSimulation
 
 /// `tentacle alert`: work with CAP 1.2 alerts.
 struct AlertCommand: AsyncParsableCommand {

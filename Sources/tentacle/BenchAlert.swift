@@ -1,5 +1,6 @@
 import Foundation
 import TentacleAgent
+import TentacleBench
 import TentacleCore
 import TentacleServer
 

@@ -3,9 +3,10 @@ import HummingbirdWSClient
 import Logging
 import Synchronization
 import TentacleAgent
+import TentacleBench
 import TentacleCore
 import TentacleServer
-import TentacleStore
+import TentacleSimulation
 
 /// `tentacle bench channel`: how many displays one server holds, its memory per connection, and
 /// how fast an approved change reaches every display, each next to a bare hummingbird-websocket

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
-import TentacleCore
-import TentacleServer
+import TentacleBench
 
 /// `tentacle bench NAME`: measures one thing on this machine, against a baseline run alongside.
 struct BenchCommand: AsyncParsableCommand {

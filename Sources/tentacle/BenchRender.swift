@@ -1,6 +1,5 @@
 import Foundation
-import TentacleCore
-import TentacleRender
+import TentacleBench
 
 /// `tentacle bench render`: scene and page frame rates against memset fills, and the cold start
 /// to a first CJK frame against bare process start.

@@ -5,8 +5,9 @@ import Logging
 import ServiceLifecycle
 import TentacleAgent
 import TentacleCore
+import TentacleDemo
 import TentacleServer
-import TentacleStore
+import TentacleSimulation
 import UnixSignals
 
 /// `tentacle demo`: the server with a seeded fictional city, ready to explore.
@@ -39,8 +40,8 @@ struct DemoCommand: AsyncParsableCommand {
                 announceAdmin(admin)
             }
             if try await DemoSeed.seedIfEmpty(store: store, bcryptCost: config.bcryptCost) {
-                let count = try await store.displayCountsByStatus().values.reduce(0, +)
-                say("Seeded \(DemoCity.name): \(count) displays in \(try await store.districts().count) districts.")
+                let seeded = try await DemoSeed.census(store: store)
+                say("Seeded \(DemoCity.name): \(seeded.displays) displays in \(seeded.districts) districts.")
             }
             let devices = noDisplays ? [] : try await DemoDevices.provision(store: store, folder: config.dataDirectory)
                 .map { SimulatedDevice(id: $0.id, token: $0.token) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TentacleBench
 import TentacleRender
 
 /// `tentacle render LAYOUT`: a layout at one instant to a PNG, or live in the terminal.

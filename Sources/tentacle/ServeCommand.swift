@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import TentacleServer
-import TentacleStore
 
 /// `tentacle serve`: the HTTP API on the embedded SQLite store.
 struct ServeCommand: AsyncParsableCommand {
@@ -18,11 +17,12 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = bootstrapLogging(level: config.logLevel)
         do {
             let store = try openStore(config)
+            let database = try config.sqlitePath()
             if let admin = try await ensureAdmin(store: store, configuration: config) {
                 announceAdmin(admin)
             }
             let app = buildApplication(store: store, configuration: config, logger: logger, onServerRunning: { url in
-                say("Tentacle \(url) (database \(store.path))")
+                say("Tentacle \(url) (database \(database))")
             })
             try await app.runService()
         } catch let error as ConfigurationError {

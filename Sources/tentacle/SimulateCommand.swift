@@ -6,6 +6,7 @@ import FoundationNetworking
 import Logging
 import ServiceLifecycle
 import TentacleAgent
+import TentacleSimulation
 import UnixSignals
 
 /// `tentacle simulate`: many displays in one process against a running server.

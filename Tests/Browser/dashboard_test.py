@@ -181,7 +181,7 @@ class Dashboard:
             return m ? m.detail.markers : 0;""")
         assert drawn == 360, drawn
         # The demo's displays connect after the server starts; the map shows it live, without a reload.
-        self.wait(lambda: " 0 offline" in self.text(".summary"), timeout=40, what="every simulated display connected")
+        self.wait(lambda: " 0 offline" in self.text(".summary"), timeout=120, what="every simulated display connected")
         self.shot("map")
         search = self.driver.find_element(By.ID, "map-search")
         search.send_keys("old-town-bus-00")

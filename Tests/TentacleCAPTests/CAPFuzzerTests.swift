@@ -1,5 +1,6 @@
 import Foundation
 import TentacleCAP
+import TentacleSimulation
 import Testing
 
 @Suite struct CAPFuzzerTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TentacleCore
+import TentacleDemo
 
 private let header = "id,name,width,height,lat,lon,district,pole_id,groups,tags,timezone,notes"
 

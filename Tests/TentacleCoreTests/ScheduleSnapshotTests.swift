@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import TentacleBench
 @testable import TentacleCore
 
 private let t = Fixture.t

@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import Synchronization
 import TentacleAgent
+import TentacleBench
 import TentacleCore
 import TentacleRender
 @testable import TentacleServer

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import Synchronization
 import TentacleAgent
+import TentacleBench
 import TentacleCore
 @testable import TentacleServer
 import TentacleStore

@@ -6,6 +6,7 @@ import Logging
 import NIOWebSocket
 import Synchronization
 import TentacleAgent
+import TentacleBench
 import TentacleCore
 import TentacleRender
 @testable import TentacleServer

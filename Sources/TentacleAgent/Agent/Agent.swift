@@ -35,13 +35,13 @@ public actor Agent: Service {
     private let logger: Logger
     private let clock: @Sendable () -> Date
     private let events: @Sendable (AgentEvent) -> Void
-    private let sharedFrames: SharedFrames?
-    private let sharedMessages: SharedMessages?
+    private let sharedFrames: (any FrameSharing)?
+    private let sharedMessages: (any MessageSharing)?
 
     private var player: Player?
     private var outbound: WebSocketOutboundWriter?
     private var welcomed = false
-    private var frame: Frame?
+    /// The frame drawn last, for a screenshot; the next frame is drawn over it.
     private var lastFrame: Frame?
     private var brightnessMode: AgentConfiguration.Brightness
     private var autoBrightness: AutoBrightness
@@ -63,7 +63,7 @@ public actor Agent: Service {
         configuration: AgentConfiguration, logger: Logger, cache: AgentCache,
         sinks makeSinks: @escaping @Sendable (_ width: Int, _ height: Int) throws -> [any FrameSink] = { _, _ in [] },
         clock: @escaping @Sendable () -> Date = { Date() }, events: @escaping @Sendable (AgentEvent) -> Void = { _ in },
-        sharedFrames: SharedFrames? = nil, sharedMessages: SharedMessages? = nil
+        sharedFrames: (any FrameSharing)? = nil, sharedMessages: (any MessageSharing)? = nil
     ) {
         self.sharedFrames = sharedFrames
         self.sharedMessages = sharedMessages
@@ -378,11 +378,10 @@ public actor Agent: Service {
                 return drawn
             }
         } else {
-            frame = self.frame ?? Frame(width: size.0, height: size.1)
+            frame = lastFrame ?? Frame(width: size.0, height: size.1)
             if frame.width != size.0 || frame.height != size.1 { frame = Frame(width: size.0, height: size.1) }
             player.draw(key, at: now, alerts: alerts, data: sensorData(at: now), into: &frame)
         }
-        self.frame = frame
         lastFrame = frame
         framesDrawn += 1
         prepareSinks(width: frame.width, height: frame.height)
@@ -445,24 +444,24 @@ public actor Agent: Service {
 
     private func updateBrightness(at now: Date) {
         guard case .auto = brightnessMode, let display = player?.display else { return }
-        brightness = autoBrightness.update(lux: simulatedLux(at: now), at: now, latitude: display.lat, longitude: display.lon)
+        brightness = autoBrightness.update(lux: lux(at: now), at: now, latitude: display.lat, longitude: display.lon)
     }
 
-    // MARK: - Simulated sensors
+    // MARK: - Sensors
 
-    private var site: SimulatedSite? {
-        guard configuration.simulateSensors, let d = player?.display else { return nil }
-        return SimulatedSite(source: d.id, district: d.district, latitude: d.lat, longitude: d.lon, timeZone: TimeZone(identifier: d.timezone) ?? .gmt)
+    private func lux(at now: Date) -> Double? {
+        guard let sensors = configuration.sensors, let display = player?.display else { return nil }
+        return sensors.lux(for: display, at: now)
     }
 
-    private func simulatedLux(at now: Date) -> Double? {
-        site.map { TelemetrySimulator.lux(site: $0, at: now, seed: configuration.seed) }
+    private func sensorReadings(at now: Date) -> [Reading] {
+        guard let sensors = configuration.sensors, let display = player?.display else { return [] }
+        return sensors.readings(for: display, at: now, brightness: Double(brightness) / 100)
     }
 
+    /// The latest value of each metric, for live-value widgets.
     private func sensorData(at now: Date) -> [String: Double] {
-        guard let site else { return [:] }
-        return Dictionary(uniqueKeysWithValues: TelemetrySimulator.readings(site: site, at: now, seed: configuration.seed, brightness: Double(brightness) / 100)
-            .map { ($0.metric, $0.value) })
+        Dictionary(sensorReadings(at: now).map { ($0.metric, $0.value) }, uniquingKeysWith: { _, latest in latest })
     }
 
     // MARK: - Reports
@@ -519,16 +518,16 @@ public actor Agent: Service {
         let fps = elapsed > 0 ? Double(framesDrawn) / elapsed : 0
         framesDrawn = 0
         framesSince = now
-        let panel = site.map { TelemetrySimulator.panelTemperature(site: $0, at: now, seed: configuration.seed, brightness: Double(brightness) / 100) }
+        let panel = sensorReadings(at: now).last { $0.metric == "panel_temp_c" }?.value
         let mode = if case .auto = brightnessMode { "auto" } else { "manual" }
-        let lux = simulatedLux(at: now)
+        let light = lux(at: now)
         let at = Reading.milliseconds(now)
         let level = brightness
         let epoch = cache.epoch
         await enqueue { seq in
             .health(.init(
                 seq: seq, epoch: epoch, at: at, fps: (fps * 10).rounded() / 10, brightness: level, brightnessMode: mode,
-                panelTempC: panel.map { ($0 * 10).rounded() / 10 }, lux: lux?.rounded(), targetFps: configuration.fps))
+                panelTempC: panel.map { ($0 * 10).rounded() / 10 }, lux: light?.rounded(), targetFps: configuration.fps))
         }
     }
 
@@ -545,12 +544,13 @@ public actor Agent: Service {
         await enqueue { seq in .playLog(.init(seq: seq, epoch: epoch, plays: plays)) }
     }
 
+    /// Sends the city readings; light and panel temperature go with health.
     private func reportReadings() async {
-        guard let site else { return }
         let now = clock()
-        let readings = TelemetrySimulator.readings(site: site, at: now, seed: configuration.seed, brightness: Double(brightness) / 100)
+        let readings = sensorReadings(at: now)
             .filter { $0.metric != "lux" && $0.metric != "panel_temp_c" }
             .map { AgentMessage.ReadingsBatch.Value(metric: $0.metric, time: $0.time, value: $0.value) }
+        guard !readings.isEmpty else { return }
         let epoch = cache.epoch
         await enqueue { seq in .readings(.init(seq: seq, epoch: epoch, readings: readings)) }
     }

@@ -22,11 +22,11 @@ public struct AgentConfiguration: Sendable {
     public var gamma: OutputStage.Gamma = .power(2.2)
     public var healthInterval: Duration = .seconds(60)
     public var playLogInterval: Duration = .seconds(30)
-    /// How often simulated sensors report city readings (PM2.5, noise, temperature, lux); nil for none.
+    /// How often the sensors' city readings (PM2.5, noise, temperature) are reported; nil for none.
     public var readingsInterval: Duration?
-    /// Simulate a lux sensor and panel temperature with plausible daily curves.
-    public var simulateSensors = false
-    /// Seeds the simulated sensors and the reconnect jitter.
+    /// Where light, panel temperature and city readings come from; nil for a panel without sensors.
+    public var sensors: (any SensorSource)?
+    /// Seeds the reconnect jitter.
     public var seed: UInt64 = 1
     /// First reconnect delay; it doubles after each failure up to `maximumBackoff`, and each
     /// delay is drawn between half and all of that, so a city of displays does not return at once.

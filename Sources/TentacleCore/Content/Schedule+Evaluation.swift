@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 /// What a schedule says about one local instant.
 enum ScheduleEvaluation: Hashable, Sendable {
@@ -57,8 +57,8 @@ struct CompiledSchedule: Sendable {
 }
 
 /// Conversions between instants and a zone's local clock, as whole seconds since 1970.
-enum LocalClock {
-    static func seconds(_ date: Date, _ zone: TimeZone) -> Int {
+package enum LocalClock {
+    package static func seconds(_ date: Date, _ zone: TimeZone) -> Int {
         Int(date.timeIntervalSince1970.rounded(.down)) + zone.secondsFromGMT(for: date)
     }
 

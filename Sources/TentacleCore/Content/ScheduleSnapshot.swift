@@ -59,7 +59,7 @@ public struct ScheduleSnapshot: Codable, Hashable, Sendable {
 }
 
 /// Instants as fixed-width UTC text, computed without a formatter so the output never depends on locale.
-enum CanonicalTime {
+package enum CanonicalTime {
     static func string(_ date: Date) -> String {
         let millis = Int((date.timeIntervalSince1970 * 1000).rounded())
         let seconds = floorDiv(millis, 1000)
@@ -74,7 +74,7 @@ enum CanonicalTime {
     }
 
     /// Hinnant's civil_from_days: the proleptic Gregorian date of a day number since 1970-01-01.
-    static func civil(_ dayNumber: Int) -> (year: Int, month: Int, day: Int) {
+    package static func civil(_ dayNumber: Int) -> (year: Int, month: Int, day: Int) {
         let z = dayNumber + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097

@@ -217,7 +217,7 @@ extension Display {
     }
 
     /// Tags are a set: duplicates dropped, first occurrence order kept.
-    static func normalizedTags(_ tags: [String]) -> [String] {
+    package static func normalizedTags(_ tags: [String]) -> [String] {
         var seen = Set<String>()
         return tags.filter { seen.insert($0).inserted }
     }

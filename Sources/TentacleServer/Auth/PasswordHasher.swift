@@ -2,17 +2,17 @@ import HummingbirdBcrypt
 import NIOPosix
 
 /// bcrypt on NIO's thread pool, so slow hashing never blocks an event loop.
-struct PasswordHasher: Sendable {
+package struct PasswordHasher: Sendable {
     let cost: UInt8
     /// A hash checked when the user does not exist, so timing does not reveal usernames.
     let decoy: String
 
-    init(cost: UInt8) {
+    package init(cost: UInt8) {
         self.cost = cost
         decoy = Bcrypt.hash(Secret.generate(prefix: ""), cost: cost)
     }
 
-    func hash(_ password: String) async throws -> String {
+    package func hash(_ password: String) async throws -> String {
         let cost = self.cost
         return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
     }

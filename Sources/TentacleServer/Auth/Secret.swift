@@ -1,9 +1,9 @@
 import Foundation
 
 /// Random bearer secrets and the hashes stored in their place.
-enum Secret {
+package enum Secret {
     /// A new secret: a readable prefix and 256 random bits in base64url.
-    static func generate(prefix: String) -> String {
+    package static func generate(prefix: String) -> String {
         var g = SystemRandomNumberGenerator()
         var bytes = [UInt8](repeating: 0, count: 32)
         for i in bytes.indices { bytes[i] = g.next() }
@@ -11,7 +11,7 @@ enum Secret {
     }
 
     /// SHA-256 hex: the secrets carry 256 random bits, so a fast hash is enough (no bcrypt needed).
-    static func hash(_ secret: String) -> String {
+    package static func hash(_ secret: String) -> String {
         TextEncoding.sha256Hex(secret.utf8)
     }
 
@@ -24,8 +24,8 @@ enum Secret {
         return token.isEmpty ? nil : token
     }
 
-    static let userTokenPrefix = "tnt_"
+    package static let userTokenPrefix = "tnt_"
     static let sessionPrefix = "tss_"
-    static let deviceTokenPrefix = "tdv_"
+    package static let deviceTokenPrefix = "tdv_"
     static let sessionCookie = "tentacle_session"
 }

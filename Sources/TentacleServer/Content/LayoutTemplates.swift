@@ -2,10 +2,10 @@ import Foundation
 import TentacleRender
 
 /// Starter layouts for the common panel sizes, shipped with the server.
-struct LayoutTemplate: Sendable {
-    var id: String
+package struct LayoutTemplate: Sendable {
+    package var id: String
     var name: String
-    var document: String
+    package var document: String
 }
 
 /// Body of `GET /v1/layouts/templates`: the template and its document as JSON.
@@ -25,7 +25,7 @@ struct TemplateBody: Encodable {
     }
 }
 
-enum LayoutTemplates {
+package enum LayoutTemplates {
     static let catalogue: [(id: String, name: String)] = [
         ("light-pole-64x32", "Light pole 64×32: clock and PM2.5"),
         ("pole-128x64", "Pole 128×64: news line, clock, PM2.5"),
@@ -33,7 +33,7 @@ enum LayoutTemplates {
         ("roadside-384x192", "Roadside board 384×192: headline, large clock, PM2.5 and temperature"),
     ]
 
-    static let all: [LayoutTemplate] = catalogue.compactMap { entry in
+    package static let all: [LayoutTemplate] = catalogue.compactMap { entry in
         guard let url = Bundle.module.url(forResource: entry.id, withExtension: "json", subdirectory: "Public/templates"),
               let text = try? String(contentsOf: url, encoding: .utf8)
         else { return nil }

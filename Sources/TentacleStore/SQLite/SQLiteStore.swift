@@ -21,7 +21,7 @@ public final class SQLiteStore: Sendable {
     let seriesIds = Mutex<[SeriesKey: Int64]>([:])
 
     /// WAL pages between automatic checkpoints (SQLite's default is 1,000).
-    static let walCheckpointPages = 16_384
+    package static let walCheckpointPages = 16_384
 
     /// Opens (creating if needed) the database at `path` and runs pending migrations.
     public init(path: String, clock: @escaping @Sendable () -> Date = { Date() }) throws {
