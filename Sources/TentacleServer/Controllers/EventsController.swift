@@ -45,6 +45,9 @@ struct EventsController {
                     try await writer.write(Self.frame("readings", change))
                 }
                 guard limit != 0 else { return try await writer.finish(nil) }
+                // A comment sends the head at once, so the client knows the stream is open (and that
+                // every later change reaches it) without waiting for the first change.
+                try await writer.write(ByteBuffer(string: ": open\n\n"))
                 let (frames, sink) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingNewest(LiveReadings.bufferPerSubscriber))
                 // A server shutting down ends open streams (browsers reconnect to the next server), and a
                 // comment every 15 s finds connections whose client has gone without a word.

@@ -235,6 +235,7 @@ export async function render(main, _params, { user, can }) {
 
   await refresh();
   const stop = listen(['alerts', 'displays'], {
+    open: async () => { for (const r of (await get('/v1/map/displays')).items) map.updateDisplay(r[0], r[4], r[7]); },
     alert: (change) => {
       if (!change.active) { coverage.delete(change.id); refresh(); return; }
       coverage.set(change.id, { targeted: change.targeted, shown: change.shown });

@@ -60,6 +60,11 @@ export async function render(main) {
   draw();
   await loadAggregates();
   const timer = setInterval(loadAggregates, 60000);
-  const stop = listen(['displays'], { display: (d) => { const r = rows.get(d.id); if (r) { r[4] = d.status; r[7] = d.alert; draw(); } } });
+  const stop = listen(['displays'], {
+    open: async () => {
+      for (const f of (await get('/v1/map/displays')).items) { const r = rows.get(f[0]); if (r) { r[4] = f[4]; r[7] = f[7]; } }
+      draw();
+    },
+    display: (d) => { const r = rows.get(d.id); if (r) { r[4] = d.status; r[7] = d.alert; draw(); } } });
   return () => { stop(); clearInterval(timer); };
 }

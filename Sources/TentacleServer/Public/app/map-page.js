@@ -83,6 +83,12 @@ export async function render(main) {
   });
 
   const stop = listen(['displays', 'readings'], {
+    open: async () => {
+      const fresh = await get('/v1/map/displays');
+      let changed = false;
+      for (const r of fresh.items) changed = map.updateDisplay(r[0], r[4], r[7]) || changed;
+      if (changed) counts();
+    },
     display: (d) => { if (map.updateDisplay(d.id, d.status, d.alert)) counts(); },
     readings: (change) => {
       if (!metric) return;
