@@ -17,7 +17,7 @@ import time
 import urllib.request
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service as ChromeService
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -43,7 +43,8 @@ class Dashboard:
 
     def wait(self, condition, timeout=20, what="condition"):
         try:
-            return WebDriverWait(self.driver, timeout, poll_frequency=0.2).until(lambda d: condition())
+            return WebDriverWait(self.driver, timeout, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException,)).until(
+                lambda d: condition())
         except TimeoutException:
             self.shot("failure")
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
@@ -53,8 +54,12 @@ class Dashboard:
                          timeout, css)
 
     def text(self, css):
-        found = self.driver.find_elements(By.CSS_SELECTOR, css)
-        return found[0].text if found else ""
+        """The text of the first match, or "" (also when live updates replace it while it is read)."""
+        try:
+            found = self.driver.find_elements(By.CSS_SELECTOR, css)
+            return found[0].text if found else ""
+        except StaleElementReferenceException:
+            return ""
 
     def go(self, route):
         self.driver.get(f"{self.url}/#/{route}")
@@ -255,9 +260,9 @@ class Dashboard:
         self.shot("campaign-editor")
         self.driver.find_element(By.ID, "save-campaign").click()
         self.wait(lambda: self.driver.current_url.endswith("#/content"), what="saved campaign")
-        review = self.find('[data-review="harbor-festival"]')
-        self.wait(lambda: "revision 2" in review.text, what="revision 2 waiting")
-        assert not review.find_elements(By.CSS_SELECTOR, "[data-approve]"), "the author sees no approve button"
+        self.find('[data-review="harbor-festival"]')
+        self.wait(lambda: "revision 2" in self.text('[data-review="harbor-festival"]'), what="revision 2 waiting")
+        assert not self.driver.find_elements(By.CSS_SELECTOR, '[data-review="harbor-festival"] [data-approve]'), "the author sees no approve button"
         status, body = self.api("POST", "/v1/campaigns/harbor-festival/revisions/2/approve")
         assert status == 403, (status, body)
         self.shot("content-publisher")
