@@ -14,6 +14,8 @@ public struct DomainError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let notFound = Code(rawValue: "notFound")
         /// The change clashes with what is there (received before, superseded, in use).
         public static let conflict = Code(rawValue: "conflict")
+        /// The same thing was received before (an alert with this identifier); nothing changed.
+        public static let duplicate = Code(rawValue: "duplicate")
         /// The caller may not do this to this object.
         public static let forbidden = Code(rawValue: "forbidden")
     }

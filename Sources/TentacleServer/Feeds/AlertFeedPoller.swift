@@ -25,38 +25,27 @@ struct AlertFeedPoller: Service {
     static let maxBackoff: TimeInterval = 3600
 
     func run() async throws {
-        await withDiscardingTaskGroup { group in
-            var running: Set<String> = []
-            let finished = AsyncStream.makeStream(of: String.self)
-            group.addTask {
-                try? await gracefulShutdown()
-                finished.continuation.finish()
-            }
-            var iterator = finished.stream.makeAsyncIterator()
+        try await withThrowingDiscardingTaskGroup { group in
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 let now = clock()
-                let due = ((try? await store.feeds()) ?? []).filter { feed in
-                    feed.enabled && !running.contains(feed.id) && (feed.health.nextPollAt ?? .distantPast) <= now
-                }
-                for feed in due {
-                    running.insert(feed.id)
+                for feed in (try? await store.feeds()) ?? [] where Self.isDue(feed, at: now) {
+                    // A feed being polled (by this loop or by a user) is left to that poll.
+                    guard await polling.tryAcquire(feed.id) else { continue }
                     group.addTask {
-                        _ = await poll(feed)
-                        finished.continuation.yield(feed.id)
+                        // Read again under the lock: a poll that just ended may have moved it on.
+                        if let current = try? await store.feed(id: feed.id), Self.isDue(current, at: clock()) {
+                            _ = await pollHeld(current)
+                        }
+                        await polling.release(feed.id)
                     }
                 }
-                // Wake every second, or as soon as a poll ends.
-                let tick = Task { try? await Task.sleep(for: .seconds(1)); finished.continuation.yield("") }
-                if let done = await iterator.next() {
-                    if !done.isEmpty { running.remove(done) }
-                } else {
-                    tick.cancel()
-                    break
-                }
-                tick.cancel()
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
             }
-            group.cancelAll()
         }
+    }
+
+    static func isDue(_ feed: AlertFeed, at now: Date) -> Bool {
+        feed.enabled && (feed.health.nextPollAt ?? .distantPast) <= now
     }
 
     /// What one poll found.
@@ -72,9 +61,10 @@ struct AlertFeedPoller: Service {
     /// then starts from what that one stored (its validators and entries).
     func poll(_ feed: AlertFeed) async -> Outcome {
         await polling.acquire(feed.id)
-        defer { Task { await polling.release(feed.id) } }
         let current = (try? await store.feed(id: feed.id)) ?? feed
-        return await pollHeld(current)
+        let outcome = await pollHeld(current)
+        await polling.release(feed.id)
+        return outcome
     }
 
     private func pollHeld(_ feed: AlertFeed) async -> Outcome {
@@ -164,7 +154,7 @@ struct AlertFeedPoller: Service {
             }
             let received = try await intake.receive(cap, document: bytes, from: Self.poster(of: feed))
             outcome.taken.append(received.record.id)
-        } catch let error as DomainError where error.code == .conflict && error.message.contains("was received before") {
+        } catch let error as DomainError where error.code == .duplicate {
             return
         } catch {
             outcome.skipped.append("\(name): \(APIError.from(error).message)")
@@ -205,6 +195,11 @@ struct AlertFeedPoller: Service {
 actor FeedLocks {
     private var busy: Set<String> = []
     private var waiting: [String: [CheckedContinuation<Void, Never>]] = [:]
+
+    /// Takes the feed if nobody polls it; false, without waiting, when somebody does.
+    func tryAcquire(_ id: String) -> Bool {
+        busy.insert(id).inserted
+    }
 
     func acquire(_ id: String) async {
         guard busy.contains(id) else {

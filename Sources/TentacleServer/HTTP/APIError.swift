@@ -72,7 +72,7 @@ struct APIError: Error, Sendable {
             let code: Code =
                 switch e.code {
                 case .notFound: .notFound
-                case .conflict: .conflict
+                case .conflict, .duplicate: .conflict
                 case .forbidden: .forbidden
                 case .unreadable: .badRequest
                 default: .validationFailed

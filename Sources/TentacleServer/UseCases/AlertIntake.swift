@@ -22,7 +22,7 @@ struct AlertIntake: Sendable {
     }
 
     /// Takes one CAP 1.2 document as `poster`. Nothing is stored when it is refused: unreadable
-    /// (`invalid`, naming the element), received before or settling what it may not (`conflict`),
+    /// (`invalid`, naming the element), received before (`duplicate`), settling what it may not (`conflict`),
     /// or reaching alerts beyond the poster's districts (`forbidden`, audited).
     func receive(_ bytes: [UInt8], limits: CAPLimits, from poster: Principal) async throws -> Received {
         try await receive(try Self.parse(bytes, limits: limits), document: bytes, from: poster)
@@ -40,7 +40,7 @@ struct AlertIntake: Sendable {
     /// Takes a message already read from `document` (its bytes are stored as received).
     func receive(_ cap: CAPAlert, document bytes: [UInt8], from poster: Principal) async throws -> Received {
         if try await repository.alert(id: cap.identifier) != nil {
-            throw DomainError(.conflict, "alert '\(cap.identifier.prefix(100))' was received before; send an Update with a new identifier to change it")
+            throw DomainError(.duplicate, "alert '\(cap.identifier.prefix(100))' was received before; send an Update with a new identifier to change it")
         }
 
         let settledAlerts = try await settled(by: cap, poster: poster)
