@@ -45,7 +45,7 @@ struct AlertIntakeTests {
     @Test(arguments: ["System", "Test", "Exercise", "Draft"])
     func onlyActualAlertsLightPublicScreens(_ status: String) async throws {
         try await Fixture.with { fixture in
-            try await fixture.addDisplay("drill-panel", district: "north", tags: [AlertController.testTag])
+            try await fixture.addDisplay("drill-panel", district: "north", tags: [AlertIntake.testTag])
             try await fixture.test { api in
                 let xml = CAPDocument.alert("s-1", status: status, west: 13.38, east: 13.42)
                 let posted = try await api.send(.post, "/v1/alerts", as: .role(.alerter), body: xml, contentType: "application/cap+xml")

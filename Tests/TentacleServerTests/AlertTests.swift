@@ -177,7 +177,7 @@ extension HeavyServerTests {
 
     @Test func updatesReplaceTestMessagesReachOnlyTestDisplaysAndLateDisplaysCatchUp() async throws {
         try await Fixture.with { fixture in
-            let grid = try await fixture.addGrid(4, tags: { $0 == 1 ? [AlertController.testTag] : [] })
+            let grid = try await fixture.addGrid(4, tags: { $0 == 1 ? [AlertIntake.testTag] : [] })
             try await withLiveServer(fixture) { port in
                 let client = LoopbackClient(port: port)
                 // Posted before any display is connected: each gets it when it says hello.

@@ -8,9 +8,6 @@ import TentacleStore
 struct AlertController {
     let env: ServerEnvironment
 
-    /// Displays tagged with this take CAP messages with status Test and Exercise.
-    static let testTag = AlertIntake.testTag
-
     struct Posted: Encodable {
         var id: String
         var msgType: String

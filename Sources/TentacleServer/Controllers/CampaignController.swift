@@ -58,11 +58,6 @@ struct CampaignController {
         group.get("campaigns/:id/coverage", use: coverage)
     }
 
-    /// Scoped users see and edit only campaigns aimed at nothing but their own districts.
-    static func visible(_ campaign: Campaign, to p: Principal) -> Bool {
-        CampaignWorkflow.visible(campaign, to: p)
-    }
-
     func find(_ context: AppRequestContext, _ permission: Permission) async throws -> (Principal, [CampaignRevision]) {
         let p = try context.user(permission)
         let id = try context.parameters.require("id")

@@ -110,7 +110,7 @@ final class DashboardWatch: Sendable {
     }
 
     private func campaignFrames() async throws -> [ByteBuffer] {
-        let latest = try await env.store.latestRevisions().filter { CampaignController.visible($0.campaign, to: principal) }
+        let latest = try await env.store.latestRevisions().filter { CampaignWorkflow.visible($0.campaign, to: principal) }
         let current = Dictionary(uniqueKeysWithValues: latest.map {
             ($0.campaignId, CampaignChange(id: $0.campaignId, revision: $0.revision, state: $0.state.rawValue))
         })

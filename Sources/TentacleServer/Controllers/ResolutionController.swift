@@ -20,7 +20,7 @@ struct ResolutionController {
             var resolution = try await library.resolution(of: display, at: at, alerts: alerts)
             if case .only = p.scope {
                 // Campaigns that reach this display are on a panel the user may see; the rest of the city's are not theirs to list.
-                let visible = Set(try await env.store.liveCampaigns().filter { CampaignController.visible($0.campaign, to: p) }.map(\.id))
+                let visible = Set(try await env.store.liveCampaigns().filter { CampaignWorkflow.visible($0.campaign, to: p) }.map(\.id))
                 resolution.candidates.removeAll { $0.outcome == .notTargeted && !visible.contains($0.campaignId) }
             }
             return try JSONBody.response(NowBody(resolution))

@@ -279,7 +279,7 @@ struct TelemetryController {
 
     /// The displays and registered sensors the caller may see inside `polygon` (edges included).
     private func sources(in polygon: GeoGeometry, scope: DistrictScope) async throws -> [String] {
-        let displays = try await env.store.everyDisplay(scope: scope).filter { polygon.contains(lat: $0.lat, lon: $0.lon) }.map(\.id)
+        let displays = try await env.store.displayMarkers(scope: scope).filter { polygon.contains(lat: $0.lat, lon: $0.lon) }.map(\.id)
         let sensors = try await env.store.sensors(scope: scope).filter { polygon.contains(lat: $0.lat, lon: $0.lon) }.map(\.id)
         return displays + sensors
     }
