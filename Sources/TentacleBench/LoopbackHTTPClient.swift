@@ -21,12 +21,20 @@ final class LoopbackHTTPClient {
     private let host: String
     private var buffer: [UInt8] = []
 
-    init(port: Int) throws {
+    /// Seconds a send or receive may wait before the request fails: a server that stops
+    /// answering is an error the caller sees, never a thread blocked for good.
+    private let timeout: Int
+
+    init(port: Int, timeout: Int = 60) throws {
         host = "127.0.0.1:\(port)"
+        self.timeout = timeout
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ClientError(description: "socket() failed") }
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        var limit = timeval(tv_sec: timeout, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -54,7 +62,9 @@ final class LoopbackHTTPClient {
         var sent = 0
         while sent < bytes.count {
             let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard n > 0 else { throw ClientError(description: "send failed") }
+            guard n > 0 else {
+                throw ClientError(description: errno == EAGAIN ? "the server took no bytes within \(timeout) s" : "send failed")
+            }
             sent += n
         }
     }
@@ -62,7 +72,9 @@ final class LoopbackHTTPClient {
     private func fill() throws {
         var chunk = [UInt8](repeating: 0, count: 65536)
         let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        guard n > 0 else { throw ClientError(description: "connection closed by server") }
+        guard n > 0 else {
+            throw ClientError(description: n < 0 && errno == EAGAIN ? "no answer from the server within \(timeout) s" : "connection closed by server")
+        }
         buffer.append(contentsOf: chunk[0..<n])
     }
 

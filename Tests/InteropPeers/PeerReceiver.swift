@@ -16,7 +16,8 @@ public final class PeerReceiver {
 
     public let port: UInt16
     private let process = Process()
-    private let errors = Pipe()
+    /// The receiver's stderr, in a file rather than a pipe (see `ChildProcess`).
+    private let errors = FileManager.default.temporaryDirectory.appendingPathComponent("tentacle-peer-\(UUID().uuidString).err")
     private var lines: LineReader
     private let end = ContinuousClock.now + deadline
 
@@ -25,7 +26,7 @@ public final class PeerReceiver {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", script, "8", universes.map(String.init).joined(separator: ",")] + arguments
         process.standardOutput = output
-        process.standardError = errors
+        process.standardError = try ChildProcess.outputFile(errors)
         do {
             try process.run()
         } catch {
@@ -42,8 +43,8 @@ public final class PeerReceiver {
     }
 
     deinit {
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
+        ChildProcess.reap(process)
+        try? FileManager.default.removeItem(at: errors)
     }
 
     /// The next report. Until it comes, `send(round)` runs every 50 ms (round 0, 1, ...), since
@@ -69,10 +70,9 @@ public final class PeerReceiver {
     }
 
     /// Records what went wrong with the receiver's own words from stderr.
-    private static func failure(_ what: String, _ process: Process, _ errors: Pipe) -> any Error {
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    private static func failure(_ what: String, _ process: Process, _ errors: URL) -> any Error {
+        ChildProcess.reap(process)
+        let stderr = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
         Issue.record("\(what) (receiver exit \(process.terminationStatus)): \(stderr)")
         return CancellationError()
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TentacleRender
+import InteropPeers
 
 /// Our PNG encoder checked by a second, independent decoder: Python's Pillow.
 @Suite("Pillow round trip")
@@ -20,27 +21,18 @@ struct PillowRoundTripTests {
             image.load()
             print(image.mode, image.width, image.height, image.convert("RGB").tobytes().hex())
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, file.path]
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
+        let result: ChildProcess.Result
         do {
-            try process.run()
+            result = try ChildProcess.run(["python3", "-c", script, file.path])
         } catch {
-            Issue.record("python3 could not be started (\(error)); install python3 and Pillow to run this test")
+            Issue.record("python3 with Pillow could not run (\(error)); install python3 and Pillow to run this test")
             throw error
         }
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let message = String(decoding: err, as: UTF8.self)
-            Issue.record("python3 with Pillow failed (exit \(process.terminationStatus)): \(message)")
+        guard result.status == 0 else {
+            Issue.record("python3 with Pillow failed (exit \(result.status)): \(result.stderr)")
             throw CancellationError()
         }
-        return String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     private func hex(_ bytes: [UInt8]) -> String {
