@@ -7,7 +7,7 @@ extension CAPAlert {
     ///
     /// - `Target` holds one circle, so each further circle of a block gets a candidate of its own.
     /// - A polygon across the antimeridian becomes two rings, one a whole turn east or west of the
-    ///   other, so that `GeoGeometry`'s planar test sees both sides (those rings leave -180...180).
+    ///   other, so that each lies within reach of a query's longitude (those rings leave -180...180).
     /// - Identical candidates (language blocks with the same areas and severity) appear once.
     /// - Cancel, Ack and Error messages show nothing, and a block without areas targets no display;
     ///   `status` (Test, Exercise, ...) is left to the caller.
@@ -15,9 +15,7 @@ extension CAPAlert {
         guard msgType == .alert || msgType == .update else { return [] }
         var result: [AlertCandidate] = []
         for info in infos {
-            let rings = info.areas.flatMap(\.polygons).flatMap(\.prepared.planarRings).map { ring in
-                [ring.map { GeoGeometry.Position(lon: $0.lon, lat: $0.lat) }]
-            }
+            let rings = info.areas.flatMap(\.polygons).flatMap(\.prepared.planarRings).map { [$0] }
             var geometry: GeoGeometry?
             if let first = rings.first {
                 geometry = GeoGeometry(polygon: first)

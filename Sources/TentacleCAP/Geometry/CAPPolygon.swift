@@ -1,3 +1,5 @@
+public import TentacleCore
+
 /// A CAP `polygon`: a closed ring of at least four points, prepared for point queries.
 public struct CAPPolygon: Hashable, Sendable {
     /// The points as the document lists them, the first repeated last.
@@ -21,5 +23,12 @@ public struct CAPPolygon: Hashable, Sendable {
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(points)
+    }
+}
+
+extension PreparedPolygon {
+    /// Prepares a ring of CAP points.
+    public init(_ ring: [CAPPoint]) {
+        self.init(lats: ring.map(\.lat), lons: ring.map(\.lon))
     }
 }

@@ -1,3 +1,4 @@
+import TentacleCore
 /// Reads the text of CAP `polygon` and `circle` elements.
 ///
 /// Points are `lat,lon` pairs separated by any whitespace (spaces, tabs, newlines); latitude must be

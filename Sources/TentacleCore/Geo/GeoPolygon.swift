@@ -1,6 +1,9 @@
 import Foundation
 
 /// A GeoJSON Polygon or MultiPolygon geometry: rings of [lon, lat] positions.
+///
+/// Point queries go through `PreparedPolygon`, prepared once whenever the rings are set. Each edge
+/// takes the shorter way in longitude, as CAP's do.
 public struct GeoGeometry: Codable, Hashable, Sendable {
     public enum Kind: String, Codable, Sendable {
         case polygon = "Polygon"
@@ -9,7 +12,11 @@ public struct GeoGeometry: Codable, Hashable, Sendable {
 
     public var type: Kind
     /// Polygons, each a list of rings (the first is the outer boundary, the rest are holes).
-    public var polygons: [[[Position]]]
+    public var polygons: [[[Position]]] {
+        didSet { prepared = Self.prepare(polygons) }
+    }
+    /// `polygons`, ring for ring, ready for point queries.
+    private var prepared: [[PreparedPolygon]]
 
     public struct Position: Hashable, Sendable {
         public var lon: Double
@@ -24,6 +31,21 @@ public struct GeoGeometry: Codable, Hashable, Sendable {
     public init(polygon rings: [[Position]]) {
         type = .polygon
         polygons = [rings]
+        prepared = Self.prepare(polygons)
+    }
+
+    private static func prepare(_ polygons: [[[Position]]]) -> [[PreparedPolygon]] {
+        polygons.map { $0.map { ring in PreparedPolygon(lats: ring.map(\.lat), lons: ring.map(\.lon)) } }
+    }
+
+    // The prepared rings follow from the positions.
+    public static func == (a: GeoGeometry, b: GeoGeometry) -> Bool {
+        a.type == b.type && a.polygons == b.polygons
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(type)
+        hasher.combine(polygons)
     }
 
     enum CodingKeys: String, CodingKey { case type, coordinates }
@@ -31,12 +53,12 @@ public struct GeoGeometry: Codable, Hashable, Sendable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         type = try c.decode(Kind.self, forKey: .type)
-        switch type {
-        case .polygon:
-            polygons = [try c.decode([[[Double]]].self, forKey: .coordinates).map(Self.ring)]
-        case .multiPolygon:
-            polygons = try c.decode([[[[Double]]]].self, forKey: .coordinates).map { $0.map(Self.ring) }
+        let polygons: [[[Position]]] = switch type {
+        case .polygon: [try c.decode([[[Double]]].self, forKey: .coordinates).map(Self.ring)]
+        case .multiPolygon: try c.decode([[[[Double]]]].self, forKey: .coordinates).map { $0.map(Self.ring) }
         }
+        self.polygons = polygons
+        prepared = Self.prepare(polygons)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -80,11 +102,12 @@ public struct GeoGeometry: Codable, Hashable, Sendable {
         return c.issues
     }
 
-    /// Whether the point lies inside (or on the boundary of) the geometry; holes exclude.
+    /// Whether the point lies inside (or on the boundary of) the geometry; holes exclude, but
+    /// their boundary is the polygon's too.
     public func contains(lat: Double, lon: Double) -> Bool {
-        polygons.contains { rings in
-            guard let outer = rings.first, Self.ring(outer, contains: lat, lon) else { return false }
-            return !rings.dropFirst().contains { Self.ring($0, contains: lat, lon) && !Self.onBoundary($0, lat, lon) }
+        prepared.contains { rings in
+            guard let outer = rings.first, outer.contains(lat: lat, lon: lon) else { return false }
+            return !rings.dropFirst().contains { $0.locate(lat: lat, lon: lon) == .inside }
         }
     }
 
@@ -100,34 +123,6 @@ public struct GeoGeometry: Codable, Hashable, Sendable {
             box.maxLon = max(box.maxLon, p.lon)
         }
         return box
-    }
-
-    static func ring(_ ring: [Position], contains lat: Double, _ lon: Double) -> Bool {
-        if onBoundary(ring, lat, lon) { return true }
-        var inside = false
-        var j = ring.count - 1
-        for i in 0..<ring.count {
-            let a = ring[i], b = ring[j]
-            if (a.lat > lat) != (b.lat > lat) {
-                let x = (b.lon - a.lon) * (lat - a.lat) / (b.lat - a.lat) + a.lon
-                if lon < x { inside.toggle() }
-            }
-            j = i
-        }
-        return inside
-    }
-
-    static func onBoundary(_ ring: [Position], _ lat: Double, _ lon: Double) -> Bool {
-        guard ring.count >= 2 else { return false }
-        for i in 1..<ring.count {
-            let a = ring[i - 1], b = ring[i]
-            let cross = (b.lon - a.lon) * (lat - a.lat) - (b.lat - a.lat) * (lon - a.lon)
-            if abs(cross) > 1e-12 { continue }
-            if lon >= min(a.lon, b.lon) && lon <= max(a.lon, b.lon) && lat >= min(a.lat, b.lat) && lat <= max(a.lat, b.lat) {
-                return true
-            }
-        }
-        return false
     }
 }
 

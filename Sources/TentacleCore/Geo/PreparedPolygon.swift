@@ -1,6 +1,5 @@
-public import TentacleCore
-
-/// A polygon ring prepared for fast point-in-polygon queries.
+/// A polygon ring prepared for fast point-in-polygon queries: Tentacle's one geometry engine, for
+/// CAP alert areas, GeoJSON district boundaries and campaign polygons alike.
 ///
 /// - A point on an edge or a vertex (within `boundaryTolerance`) is inside.
 /// - Each edge takes the shorter way in longitude, so a ring may cross the antimeridian: longitudes
@@ -21,22 +20,22 @@ public struct PreparedPolygon: Sendable {
     /// Whether the unwrapped ring fails to close: it goes once (or more) around a pole.
     public let windsAroundPole: Bool
 
-    /// Prepares `ring`; the closing vertex is added when the last point differs from the first.
-    public init(_ ring: [CAPPoint]) {
+    /// Prepares the ring through the given vertices; the closing vertex is added when the last
+    /// point differs from the first.
+    public init(lats ringLats: [Double], lons ringLons: [Double]) {
+        precondition(ringLats.count == ringLons.count, "a vertex needs both coordinates")
         var lats: [Double] = [], lons: [Double] = []
-        lats.reserveCapacity(ring.count + 1)
-        lons.reserveCapacity(ring.count + 1)
-        for p in ring {
-            lats.append(p.lat)
-            if let previous = lons.last {
-                lons.append(previous + Self.shortestDelta(from: ring[lons.count - 1].lon, to: p.lon))
-            } else {
-                lons.append(p.lon)
-            }
+        lats.reserveCapacity(ringLats.count + 1)
+        lons.reserveCapacity(ringLats.count + 1)
+        for i in ringLats.indices {
+            lats.append(ringLats[i])
+            lons.append(i == 0 ? ringLons[0] : lons[i - 1] + Self.shortestDelta(from: ringLons[i - 1], to: ringLons[i]))
         }
-        if let first = ring.first, let last = ring.last, first != last {
-            lats.append(first.lat)
-            lons.append(lons[lons.count - 1] + Self.shortestDelta(from: last.lon, to: first.lon))
+        if let firstLat = ringLats.first, let lastLat = ringLats.last, let firstLon = ringLons.first, let lastLon = ringLons.last,
+           firstLat != lastLat || firstLon != lastLon
+        {
+            lats.append(firstLat)
+            lons.append(lons[lons.count - 1] + Self.shortestDelta(from: lastLon, to: firstLon))
         }
         windsAroundPole = !lons.isEmpty && abs(lons[lons.count - 1] - lons[0]) > 180
 
@@ -70,19 +69,34 @@ public struct PreparedPolygon: Sendable {
         boundingBox.minLon < -180 || boundingBox.maxLon > 180
     }
 
-    /// Inside, or on the boundary.
-    public func contains(lat: Double, lon: Double) -> Bool {
-        let t = Self.boundaryTolerance
-        let box = boundingBox
-        guard lat >= box.minLat - t, lat <= box.maxLat + t else { return false }
-        func at(_ x: Double) -> Bool {
-            x >= box.minLon - t && x <= box.maxLon + t && containsUnwrapped(lat: lat, x: x)
-        }
-        return at(lon) || at(lon + 360) || at(lon - 360)
+    /// Where a point lies against the ring.
+    public enum Location: Sendable {
+        case outside, boundary, inside
     }
 
-    /// Even-odd ray casting towards east over the candidate edges, with the boundary counted as inside.
-    private func containsUnwrapped(lat y: Double, x: Double) -> Bool {
+    /// Inside, or on the boundary.
+    public func contains(lat: Double, lon: Double) -> Bool {
+        locate(lat: lat, lon: lon) != .outside
+    }
+
+    /// Inside, on the boundary (within `boundaryTolerance`) or outside.
+    public func locate(lat: Double, lon: Double) -> Location {
+        let t = Self.boundaryTolerance
+        let box = boundingBox
+        guard lat >= box.minLat - t, lat <= box.maxLat + t else { return .outside }
+        var best = Location.outside
+        for x in [lon, lon + 360, lon - 360] where x >= box.minLon - t && x <= box.maxLon + t {
+            switch locateUnwrapped(lat: lat, x: x) {
+            case .boundary: return .boundary
+            case .inside: best = .inside
+            case .outside: break
+            }
+        }
+        return best
+    }
+
+    /// Even-odd ray casting towards east over the candidate edges, noting a point on an edge.
+    private func locateUnwrapped(lat y: Double, x: Double) -> Location {
         let t = Self.boundaryTolerance
         var inside = false
         var onBoundary = false
@@ -95,11 +109,11 @@ public struct PreparedPolygon: Sendable {
                 inside.toggle()
             }
         }
-        return onBoundary || inside
+        return onBoundary ? .boundary : inside ? .inside : .outside
     }
 
     /// Squared planar distance (in degrees) from (x, y) to the segment a–b.
-    static func distanceSquared(_ x: Double, _ y: Double, _ ax: Double, _ ay: Double, _ bx: Double, _ by: Double) -> Double {
+    package static func distanceSquared(_ x: Double, _ y: Double, _ ax: Double, _ ay: Double, _ bx: Double, _ by: Double) -> Double {
         let dx = bx - ax, dy = by - ay
         let length2 = dx * dx + dy * dy
         let s = length2 > 0 ? min(1, max(0, ((x - ax) * dx + (y - ay) * dy) / length2)) : 0
@@ -116,10 +130,10 @@ public struct PreparedPolygon: Sendable {
 
     /// The ring as unwrapped positions, and, when it crosses the antimeridian, the same ring shifted a
     /// whole turn so that the part beyond ±180 lines up with longitudes in -180...180.
-    var planarRings: [[CAPPoint]] {
-        let ring = zip(lats, lons).map { CAPPoint(lat: $0, lon: $1) }
-        if boundingBox.maxLon > 180 { return [ring, ring.map { CAPPoint(lat: $0.lat, lon: $0.lon - 360) }] }
-        if boundingBox.minLon < -180 { return [ring, ring.map { CAPPoint(lat: $0.lat, lon: $0.lon + 360) }] }
+    public var planarRings: [[GeoGeometry.Position]] {
+        let ring = zip(lats, lons).map { GeoGeometry.Position(lon: $1, lat: $0) }
+        if boundingBox.maxLon > 180 { return [ring, ring.map { GeoGeometry.Position(lon: $0.lon - 360, lat: $0.lat) }] }
+        if boundingBox.minLon < -180 { return [ring, ring.map { GeoGeometry.Position(lon: $0.lon + 360, lat: $0.lat) }] }
         return [ring]
     }
 }
