@@ -15,11 +15,25 @@ export class APIError extends Error {
 let onSignedOut = () => {};
 export function whenSignedOut(handler) { onSignedOut = handler; }
 
+// Requests on their way, so signing out can wait for them: one that reached the server after the
+// session ended would come back 401 (and put an error in the console) for a page already gone.
+const inFlight = new Set();
+// A page may ask again when an answer comes in, so this waits until a turn passes with none on the way.
+export async function requestsSettled() {
+  do {
+    await Promise.allSettled([...inFlight]);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  } while (inFlight.size);
+}
+
 export async function request(method, path, { json, body, type, raw } = {}) {
   const headers = {};
   if (json !== undefined) { headers['Content-Type'] = 'application/json'; body = JSON.stringify(json); }
   else if (type) headers['Content-Type'] = type;
-  const response = await fetch(path, { method, headers, body, credentials: 'same-origin' });
+  const pending = fetch(path, { method, headers, body, credentials: 'same-origin' });
+  inFlight.add(pending);
+  let response;
+  try { response = await pending; } finally { inFlight.delete(pending); }
   if (!response.ok) {
     let parsed = null;
     try { parsed = await response.json(); } catch { parsed = null; }

@@ -1,5 +1,5 @@
 // The dashboard shell: sign-in, navigation by role, and hash routes to one module per page.
-import { get, post, request, showError, clearErrors, whenSignedOut } from './api.js';
+import { get, post, request, requestsSettled, showError, clearErrors, whenSignedOut } from './api.js';
 import { h, field } from './dom.js';
 import { can, scopeText } from './roles.js';
 
@@ -49,9 +49,14 @@ async function show() {
   }
 }
 
-function signInForm() {
+// Stops the page on screen: its live streams, timers and late answers.
+function stopPage() {
   state.generation += 1;
   if (state.cleanup) { state.cleanup(); state.cleanup = null; }
+}
+
+function signInForm() {
+  stopPage();
   document.getElementById('nav').hidden = true;
   document.getElementById('signout').hidden = true;
   document.getElementById('who').textContent = '';
@@ -83,7 +88,10 @@ function signInForm() {
 const forget = () => { state.user = null; localStorage.removeItem('tentacle.signedIn'); signInForm(); };
 whenSignedOut(forget);
 
+// The page stops first and its requests on their way are answered, then the session ends.
 document.getElementById('signout').addEventListener('click', async () => {
+  stopPage();
+  await requestsSettled();
   try { await request('POST', '/v1/auth/logout'); } finally { forget(); }
 });
 
