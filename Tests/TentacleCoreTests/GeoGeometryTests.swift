@@ -227,3 +227,45 @@ private let square = GeoGeometry(polygon: [ring([(0, 0), (10, 0), (10, 10), (0, 
         #expect(!box.contains(lat: 0.5, lon: -0.01))
     }
 }
+
+@Suite struct PreparedGeometryTests {
+    static func square(_ lon: Double, _ lat: Double, _ size: Double) -> [GeoGeometry.Position] {
+        [(0, 0), (size, 0), (size, size), (0, size), (0, 0)].map { GeoGeometry.Position(lon: lon + $0.0, lat: lat + $0.1) }
+    }
+
+    @Test func changedRingsAreQueriedAsChangedAndEqualityIgnoresThePreparation() {
+        var geometry = GeoGeometry(polygon: [Self.square(10, 50, 1)])
+        #expect(geometry.contains(lat: 50.5, lon: 10.5))
+        geometry.polygons = [[Self.square(20, 50, 1)]]
+        #expect(!geometry.contains(lat: 50.5, lon: 10.5))
+        #expect(geometry.contains(lat: 50.5, lon: 20.5))
+        #expect(geometry == GeoGeometry(polygon: [Self.square(20, 50, 1)]))
+        #expect(Set([geometry, GeoGeometry(polygon: [Self.square(20, 50, 1)])]).count == 1)
+    }
+
+    @Test func aBoundaryAcrossTheAntimeridianIsReadTheShortWay() {
+        let fiji = GeoGeometry(polygon: [[(178.0, -16.0), (-178, -16), (-178, -20), (178, -20), (178, -16)].map { GeoGeometry.Position(lon: $0.0, lat: $0.1) }])
+        #expect(fiji.contains(lat: -18, lon: 179.5))
+        #expect(fiji.contains(lat: -18, lon: -179.5))
+        #expect(!fiji.contains(lat: -18, lon: 0))
+    }
+
+    @Test func aLargeRingAnswersLikeTheDefinition() {
+        // A 2,000-vertex star: every answer agrees with ray casting over all edges.
+        let ring = (0...2000).map { i -> GeoGeometry.Position in
+            let angle = Double(i % 2000) / 2000 * 2 * .pi, r = i % 2 == 0 ? 1.0 : 0.4
+            return GeoGeometry.Position(lon: 13 + r * cos(angle), lat: 52 + r * sin(angle))
+        }
+        let geometry = GeoGeometry(polygon: [ring])
+        var random = SplitMix64(seed: 7)
+        for _ in 0..<2000 {
+            let lat = 52 + random.double(in: -1.1...1.1), lon = 13 + random.double(in: -1.1...1.1)
+            var inside = false
+            for i in 1..<ring.count {
+                let a = ring[i - 1], b = ring[i]
+                if (a.lat > lat) != (b.lat > lat), lon < a.lon + (lat - a.lat) * (b.lon - a.lon) / (b.lat - a.lat) { inside.toggle() }
+            }
+            #expect(geometry.contains(lat: lat, lon: lon) == inside, "\(lat), \(lon)")
+        }
+    }
+}
