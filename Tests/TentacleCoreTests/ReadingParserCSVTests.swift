@@ -59,6 +59,17 @@ private func csv(_ text: String) -> ParsedReadings {
         #expect(parsed.issues == [FieldIssue(field: "line", message: "a quoted field is not closed", row: 2)])
     }
 
+    @Test func readsLikeTheRegistrysCSVReader() throws {
+        // One tokenizer: blank lines (also before the header) skipped but counted, stray quotes refused.
+        let text = "\n\nsource,sequence,metric,time,value\n\na,1,pm25,0,1\na,1,p\"m,0,2\na,1,\"pm25\"x,0,3\n"
+        let parsed = csv(text)
+        #expect(parsed.batches.first?.rows == [5])
+        #expect(parsed.issues.map(\.row) == [6, 7])
+        #expect(parsed.issues.allSatisfy { $0.field == "line" && $0.message.contains("may only open a field") })
+        #expect(throws: CSVError(code: .strayQuote, line: 6, field: 3)) { try CSV.parse(text) }
+        #expect(try CSV.parse(text.split(separator: "\n", omittingEmptySubsequences: false).prefix(5).joined(separator: "\n")).map(\.line) == [3, 5])
+    }
+
     @Test func neverCrashesOnMutatedInput() {
         let good = Array("source,sequence,metric,time,value\r\n\"a\",1,pm25,2026-11-25T08:00:00Z,1.5\na,1,\"l\"\"ux\",0,-2e3\n".utf8)
         var random = SplitMix64(seed: 5)

@@ -14,7 +14,7 @@ extension ReadingParser {
                 return ParsedReadings(issues: [FieldIssue(field: "body", message: "has no header line")])
             }
             if let problem = header.problem {
-                return ParsedReadings(issues: [FieldIssue(field: "header", message: problem, row: header.line)])
+                return ParsedReadings(issues: [FieldIssue(field: "header", message: Self.message(problem), row: header.line)])
             }
             var columns: [Int] = Array(repeating: -1, count: csvColumns.count)
             var issues: [FieldIssue] = []
@@ -41,10 +41,9 @@ extension ReadingParser {
                     issues.append(FieldIssue(field: field, message: message, row: line))
                 }
                 if let problem = record.problem {
-                    note("line", problem)
+                    note("line", Self.message(problem))
                     continue
                 }
-                if reader.fields.count == 1 && reader.fields[0].start == reader.fields[0].end && !reader.fields[0].quoted { continue }
                 guard reader.fields.count == width else {
                     note("line", "has \(reader.fields.count) fields, the header has \(width)")
                     continue
@@ -72,115 +71,26 @@ extension ReadingParser {
         }
     }
 
+    private static func message(_ problem: CSVError) -> String {
+        problem.code == .unterminatedQuote ? "a quoted field is not closed" : problem.message
+    }
+
     public static func csv(_ bytes: [UInt8]) -> ParsedReadings {
         bytes.withUnsafeBytes { csv($0) }
     }
 }
 
-/// Splits CSV bytes into records of field ranges without copying unquoted fields.
-struct CSVByteReader {
-    struct Field {
-        var start: Int
-        var end: Int
-        /// Quoted fields hold `""` for each quote and are unescaped when read.
-        var quoted: Bool
-    }
-
-    struct Record {
-        /// The line the record starts on.
-        var line: Int
-        /// Why the record is unreadable, if it is.
-        var problem: String?
-    }
-
-    let p: UnsafePointer<UInt8>
-    let count: Int
-    private var i = 0
-    private var line = 1
-    /// The fields of the last record read; reused so records cost no allocation.
-    private(set) var fields: [Field] = []
-
-    init(_ p: UnsafePointer<UInt8>, count: Int) {
-        self.p = p
-        self.count = count
-        if count >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF { i = 3 }
-    }
-
-    /// Reads the next record into `fields`; nil at the end of the bytes.
-    mutating func record() -> Record? {
-        guard i < count else { return nil }
-        fields.removeAll(keepingCapacity: true)
-        let record = Record(line: line, problem: nil)
-        while true {
-            if i < count && p[i] == 0x22 {
-                i += 1
-                let start = i
-                while true {
-                    guard i < count else { return Record(line: record.line, problem: "a quoted field is not closed") }
-                    let b = p[i]
-                    if b == 0x22 {
-                        if i + 1 < count && p[i + 1] == 0x22 {
-                            i += 2
-                            continue
-                        }
-                        break
-                    }
-                    if b == 0x0A || (b == 0x0D && !(i + 1 < count && p[i + 1] == 0x0A)) { line += 1 }
-                    i += 1
-                }
-                fields.append(Field(start: start, end: i, quoted: true))
-                i += 1
-                guard i >= count || p[i] == 0x2C || p[i] == 0x0A || p[i] == 0x0D else {
-                    skipLine()
-                    return Record(line: record.line, problem: "text after a closing quote")
-                }
-            } else {
-                let start = i
-                while i < count, p[i] != 0x2C, p[i] != 0x0A, p[i] != 0x0D { i += 1 }
-                fields.append(Field(start: start, end: i, quoted: false))
-            }
-            if i < count && p[i] == 0x2C {
-                i += 1
-                continue
-            }
-            endLine()
-            return record
-        }
-    }
-
-    private mutating func endLine() {
-        if i < count && p[i] == 0x0D { i += 1 }
-        if i < count && p[i] == 0x0A { i += 1 }
-        line += 1
-    }
-
-    private mutating func skipLine() {
-        while i < count, p[i] != 0x0A, p[i] != 0x0D { i += 1 }
-        endLine()
-    }
-
-    private func unquoted(_ f: Field) -> [UInt8] {
-        var out: [UInt8] = []
-        var k = f.start
-        while k < f.end {
-            out.append(p[k])
-            k += p[k] == 0x22 ? 2 : 1
-        }
-        return out
-    }
-
-    func text(_ f: Field) -> String {
-        f.quoted ? String(decoding: unquoted(f), as: UTF8.self) : String(decoding: UnsafeBufferPointer(start: p + f.start, count: f.end - f.start), as: UTF8.self)
-    }
-
+/// Reading fields as the telemetry parser needs them: strings through its cache, numbers and times
+/// scanned in place.
+extension CSVByteReader {
     func string(_ f: Field, cache: inout StringCache) -> String? {
-        f.quoted ? String(validating: unquoted(f), as: UTF8.self) : cache.string(p, f.start, f.end)
+        f.quoted ? String(validating: unquotedBytes(f), as: UTF8.self) : cache.string(p, f.start, f.end)
     }
 
     /// Runs `body` on the field's bytes with quotes resolved.
     private func withField<T>(_ f: Field, _ body: (UnsafePointer<UInt8>, Int, Int) -> T?) -> T? {
         guard f.quoted else { return body(p, f.start, f.end) }
-        return unquoted(f).withUnsafeBufferPointer { b in b.baseAddress.flatMap { body($0, 0, b.count) } }
+        return unquotedBytes(f).withUnsafeBufferPointer { b in b.baseAddress.flatMap { body($0, 0, b.count) } }
     }
 
     /// The field as a number filling the whole field.
