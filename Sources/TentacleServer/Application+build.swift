@@ -30,22 +30,26 @@ func makeEnvironment(store: any Storage, configuration: ServerConfiguration, log
     }
     let alerts = AlertDispatcher(store: store, hub: hub, directory: directory, clock: clock, logger: logger)
     let intake = AlertIntake(repository: store, directory: directory, dispatcher: alerts, clock: clock)
+    let schedules = SchedulePublisher(store: store, hub: hub, logger: logger)
+    let rules = RuleService(store: store, directory: directory, schedules: schedules, clock: clock, logger: logger)
     return ServerEnvironment(
         store: store, configuration: configuration, hasher: PasswordHasher(cost: configuration.bcryptCost),
         throttle: LoginThrottle(
             limit: configuration.loginFailureLimit, addressLimit: configuration.loginAddressFailureLimit, window: configuration.loginWindow),
         metrics: ServerMetrics(), clock: clock, telemetry: telemetry, live: live,
-        channel: hub, schedules: SchedulePublisher(store: store, hub: hub, logger: logger), workers: ChannelWorkers(),
+        channel: hub, schedules: schedules, workers: ChannelWorkers(),
         alerts: alerts, directory: directory,
         playWrites: GroupCommit { try await store.recordPlays($0, at: clock()) },
         ingest: TelemetryIngest(
-            repository: store, catalogue: telemetry, writes: readingWrites, live: live, retention: configuration.retention, clock: clock),
+            repository: store, catalogue: telemetry, writes: readingWrites, live: live, rules: rules, retention: configuration.retention,
+            clock: clock),
         intake: intake,
         campaigns: CampaignWorkflow(repository: store, clock: clock),
         provisioning: DisplayProvisioning(repository: store, channel: hub, clock: clock),
         feeds: AlertFeedPoller(
             store: store, intake: intake, fetcher: FeedFetcher(timeout: configuration.feedTimeoutSeconds),
-            limits: CAPLimits.intake(maxBytes: configuration.maxAlertBytes), clock: clock, logger: logger))
+            limits: CAPLimits.intake(maxBytes: configuration.maxAlertBytes), clock: clock, logger: logger),
+        rules: rules, webhooks: WebhookSender(store: store, clock: clock, logger: logger))
 }
 
 func buildRouter(env: ServerEnvironment) -> Router<AppRequestContext> {
@@ -78,6 +82,7 @@ func buildRouter(env: ServerEnvironment) -> Router<AppRequestContext> {
     CampaignController(env: env).register(on: v1)
     ResolutionController(env: env, displays: displays).register(on: v1)
     TelemetryController(env: env).register(on: v1)
+    RuleController(env: env).register(on: v1)
 
     let devices = router.group("v1").add(middleware: DeviceAuthMiddleware(store: store))
     DeviceController().register(on: devices)
@@ -99,6 +104,8 @@ public func buildApplication(
             env.schedules,
             env.alerts,
             env.feeds,
+            env.rules,
+            env.webhooks,
             ChannelProcessor(channel: DeviceChannel(env: env), logger: logger),
             ChannelHeartbeat(store: store, hub: env.channel, logger: logger),
             AssetCollector(

@@ -30,6 +30,13 @@ struct ServerEnvironment: Sendable {
     let provisioning: DisplayProvisioning
     /// The warning feeds' poller, also asked to poll one feed at once.
     let feeds: AlertFeedPoller
+    /// City rules judging readings as they are stored, and what they show.
+    let rules: RuleService
+    /// The webhook calls rules owe, delivered with retries.
+    let webhooks: WebhookSender
+
+    /// City rules and their review.
+    var ruleWorkflow: RuleWorkflow { RuleWorkflow(repository: store, service: rules, clock: clock) }
 
     /// An audit event by the caller.
     func audit(_ p: Principal, _ action: String, _ type: String, _ id: String, _ summary: String) -> AuditEvent {

@@ -4,18 +4,18 @@ import TentacleCore
 /// The columns of `expected`, in order.
 private let permissions: [Permission] = [
     .readRegistry, .writeDisplays, .writeDistricts, .manageCredentials, .manageUsers, .readAudit,
-    .readContent, .writeContent, .approveContent, .readTelemetry, .writeTelemetry, .manageMetrics, .postAlerts,
+    .readContent, .writeContent, .approveContent, .readTelemetry, .writeTelemetry, .manageMetrics, .postAlerts, .manageRules,
 ]
 
 /// The whole role × permission matrix, written out so a change to the policy shows up here.
 private let expected: [Role: [Bool]] = [
-    //            read  writeDisp writeDistr creds  users  audit  readCont writeCont approve readTel writeTel metrics alerts
-    .admin:     [true, true, true, true, true, true, true, true, true, true, true, true, true],
-    .operator:  [true, true, false, true, false, false, true, false, false, true, true, false, false],
-    .publisher: [true, false, false, false, false, false, true, true, false, true, false, false, false],
-    .approver:  [true, false, false, false, false, false, true, false, true, true, false, false, false],
-    .alerter:   [true, false, false, false, false, false, true, false, false, true, false, false, true],
-    .viewer:    [true, false, false, false, false, false, true, false, false, true, false, false, false],
+    //            read  writeDisp writeDistr creds  users  audit  readCont writeCont approve readTel writeTel metrics alerts rules
+    .admin:     [true, true, true, true, true, true, true, true, true, true, true, true, true, true],
+    .operator:  [true, true, false, true, false, false, true, false, false, true, true, false, false, true],
+    .publisher: [true, false, false, false, false, false, true, true, false, true, false, false, false, true],
+    .approver:  [true, false, false, false, false, false, true, false, true, true, false, false, false, false],
+    .alerter:   [true, false, false, false, false, false, true, false, false, true, false, false, true, false],
+    .viewer:    [true, false, false, false, false, false, true, false, false, true, false, false, false, false],
 ]
 
 @Suite struct AccessPolicyTests {
@@ -52,7 +52,7 @@ private let expected: [Role: [Bool]] = [
         #expect(Role.allCases.map(\.rawValue) == ["admin", "operator", "publisher", "approver", "alerter", "viewer"])
         #expect(Permission.allCases.map(\.rawValue) == [
             "readRegistry", "writeDisplays", "writeDistricts", "manageCredentials", "manageUsers", "readAudit",
-            "readContent", "writeContent", "approveContent", "readTelemetry", "writeTelemetry", "manageMetrics", "postAlerts",
+            "readContent", "writeContent", "approveContent", "readTelemetry", "writeTelemetry", "manageMetrics", "postAlerts", "manageRules",
         ])
     }
 }

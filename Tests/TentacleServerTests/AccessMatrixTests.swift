@@ -64,6 +64,7 @@ private let writers: Set<Caller> = [.role(.admin), .role(.publisher)]
 private let reviewers: Set<Caller> = [.role(.admin), .role(.approver)]
 private let deviceOnly: Set<Caller> = [.device]
 private let alerters: Set<Caller> = [.role(.admin), .role(.alerter)]
+private let ruleWriters: Set<Caller> = [.role(.admin), .role(.operator), .role(.publisher)]
 
 private func json(_ uri: String, _ json: String) -> Endpoint.Call { .init(uri: uri, json: json) }
 
@@ -287,7 +288,48 @@ let endpoints: [Endpoint] = [
     Endpoint(.post, "/v1/metrics", admin, .created) { _, _, n in
         json("/v1/metrics", #"{"name": "matrix_\#(n)", "unit": "ppm", "min": 0, "max": 5000, "description": "Matrix test"}"#)
     },
+    Endpoint(.get, "/v1/rules", everyRole),
+    Endpoint(.post, "/v1/rules", ruleWriters, .created) { _, _, n in
+        json("/v1/rules", matrixRuleBody("matrix-rule-\(n)"))
+    },
+    Endpoint(.get, "/v1/rules/{id}", everyRole) { fx, _, n in
+        try await matrixRule(fx, n)
+        return Endpoint.Call(uri: "/v1/rules/rule-\(n)")
+    },
+    Endpoint(.put, "/v1/rules/{id}", ruleWriters) { fx, _, n in
+        try await matrixRule(fx, n)
+        return json("/v1/rules/rule-\(n)", matrixRuleBody("rule-\(n)"))
+    },
+    Endpoint(.delete, "/v1/rules/{id}", ruleWriters, .noContent) { fx, _, n in
+        try await matrixRule(fx, n)
+        return Endpoint.Call(uri: "/v1/rules/rule-\(n)")
+    },
+    Endpoint(.post, "/v1/rules/{id}/approve", reviewers) { fx, _, n in
+        try await matrixRule(fx, n)
+        return Endpoint.Call(uri: "/v1/rules/rule-\(n)/approve")
+    },
+    Endpoint(.get, "/v1/rules/{id}/events", everyRole) { fx, _, n in
+        try await matrixRule(fx, n)
+        return Endpoint.Call(uri: "/v1/rules/rule-\(n)/events")
+    },
+    Endpoint(.get, "/v1/rules/{id}/deliveries", everyRole) { fx, _, n in
+        try await matrixRule(fx, n)
+        return Endpoint.Call(uri: "/v1/rules/rule-\(n)/deliveries")
+    },
 ]
+
+private func matrixRuleBody(_ id: String) -> String {
+    #"{"id": "\#(id)", "name": "Matrix", "condition": {"metric": "pm25", "threshold": 75, "forSeconds": 600, "clearThreshold": 55, "clearForSeconds": 600, "area": {"districts": ["north"]}}, "actions": {"webhook": "http://127.0.0.1:9/hook"}}"#
+}
+
+/// A pending rule written by someone else than any caller, so every approver may approve it.
+private func matrixRule(_ fx: Fixture, _ n: Int) async throws {
+    let condition = Rule(
+        id: "rule-\(n)", metric: "pm25", threshold: 75, forSeconds: 600, clearThreshold: 55, clearForSeconds: 600, area: .districts(["north"]))
+    try await fx.store.createRule(
+        CityRule(id: "rule-\(n)", name: "rule \(n)", condition: condition, actions: .init(webhook: "http://127.0.0.1:9/hook"), createdBy: "usr-fixture", createdAt: Fixture.start),
+        audit: Fixture.event("rule.create", "rule", "rule-\(n)"))
+}
 
 /// A feed on a port nobody listens on: polling it fails at once, which is all the matrix needs.
 private func matrixFeed(_ fx: Fixture, _ n: Int) async throws {

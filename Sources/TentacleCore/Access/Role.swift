@@ -22,6 +22,7 @@ public enum Permission: String, Codable, Sendable, CaseIterable {
     case writeTelemetry        // post readings (sensor gateways use an operator's API token)
     case manageMetrics         // add metrics to the catalogue
     case postAlerts            // post CAP alerts that override every screen in their area
+    case manageRules           // write city rules (they act once someone with approveContent approved them)
 }
 
 /// The role × permission matrix. Kept as data so tests can walk every pair.
@@ -32,9 +33,9 @@ public enum AccessPolicy {
             return Set(Permission.allCases)
         case .operator:
             // City operators and field technicians run the registry and provision poles.
-            return [.readRegistry, .writeDisplays, .manageCredentials, .readContent, .readTelemetry, .writeTelemetry]
+            return [.readRegistry, .writeDisplays, .manageCredentials, .readContent, .readTelemetry, .writeTelemetry, .manageRules]
         case .publisher:
-            return [.readRegistry, .readContent, .writeContent, .readTelemetry]
+            return [.readRegistry, .readContent, .writeContent, .readTelemetry, .manageRules]
         case .approver:
             return [.readRegistry, .readContent, .approveContent, .readTelemetry]
         case .alerter:

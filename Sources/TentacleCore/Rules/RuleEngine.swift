@@ -95,6 +95,24 @@ public struct RuleEngine: Sendable {
         covering = covering.filter { $0.key.source != source }
     }
 
+    /// After a restart: `sources` held `rule` raised when the server stopped. They stay raised
+    /// until their readings clear them, or until they are silent for the rule's silence from `time`.
+    public mutating func restore(rule id: String, raised sources: Set<String>, at time: Int64) {
+        guard let rule = rules[id] else { return }
+        for source in sources.sorted() {
+            let key = Key(rule: id, source: source)
+            var state = states[key] ?? SourceState()
+            guard !state.raised else { continue }
+            state.raised = true
+            if state.lastReading == .min {
+                state.lastReading = time
+                deadlines.push(Deadline(time: time + Int64(rule.silenceSeconds) * 1000, due: .silence, key: key))
+            }
+            states[key] = state
+            raisedSources[id, default: []].insert(source)
+        }
+    }
+
     /// Rules currently raised and the sources holding each, by rule id.
     public var raised: [String: Set<String>] { raisedSources.filter { !$0.value.isEmpty } }
 

@@ -10,6 +10,8 @@ struct TelemetryIngest: Sendable {
     let catalogue: TelemetryCache
     let writes: GroupCommit<[ReadingBatch], [BatchOutcome]>
     let live: LiveReadings
+    /// Judges what was stored against the city rules.
+    let rules: RuleService
     let retention: RetentionPolicy
     let clock: @Sendable () -> Date
 
@@ -51,9 +53,11 @@ struct TelemetryIngest: Sendable {
                 field: check.issues.first?.field, issues: check.issues)
         }
         let outcomes = try await writes.write(check.accepted)
-        live.publish(zip(check.accepted, outcomes).compactMap { batch, outcome in
+        let stored = zip(check.accepted, outcomes).compactMap { batch, outcome in
             if case .stored = outcome.result { batch } else { nil }
-        })
+        }
+        live.publish(stored)
+        rules.observe(stored)
         return Result(outcomes: outcomes, issues: check.issues)
     }
 
@@ -67,11 +71,14 @@ struct TelemetryIngest: Sendable {
         guard let accepted = check.accepted, !accepted.readings.isEmpty else {
             return settled(.success(DeviceResult(duplicate: false, refused: refused, reason: reason ?? "no readings")))
         }
-        let live = self.live
+        let live = self.live, rules = self.rules
         writes.submit([accepted]) { result in
             settled(result.map { outcomes in
                 let duplicate = if case .duplicate = outcomes.first?.result { true } else { false }
-                if !duplicate { live.publish([accepted]) }
+                if !duplicate {
+                    live.publish([accepted])
+                    rules.observe([accepted])
+                }
                 return DeviceResult(duplicate: duplicate, refused: refused, reason: reason)
             })
         }

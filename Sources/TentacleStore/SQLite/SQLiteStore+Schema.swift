@@ -381,6 +381,48 @@ extension SQLiteStore {
                 ) WITHOUT ROWID;
                 """)
         }
+        m.registerMigration("v12-rules") { db in
+            try db.execute(sql: """
+                CREATE TABLE rules (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    condition TEXT NOT NULL,
+                    actions TEXT NOT NULL,
+                    created_by TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    approved_by TEXT,
+                    approved_at INTEGER,
+                    raised_sources TEXT NOT NULL DEFAULT '',
+                    raised_at INTEGER
+                );
+                CREATE TABLE rule_events (
+                    id INTEGER PRIMARY KEY,
+                    rule TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    time INTEGER NOT NULL,
+                    source TEXT NOT NULL,
+                    sources TEXT NOT NULL,
+                    silent INTEGER NOT NULL
+                );
+                CREATE INDEX rule_events_by_rule ON rule_events (rule, id);
+                CREATE TABLE webhook_deliveries (
+                    id INTEGER PRIMARY KEY,
+                    rule TEXT NOT NULL,
+                    url TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    next_attempt_at INTEGER NOT NULL,
+                    last_status INTEGER,
+                    last_error TEXT,
+                    delivered_at INTEGER
+                );
+                CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at);
+                CREATE INDEX webhook_deliveries_by_rule ON webhook_deliveries (rule, id);
+                """)
+        }
         return m
     }
 
