@@ -33,6 +33,9 @@ extension HeavyServerTests {
                     configure: configure)
                 first.withLock { $0 = started }
                 #expect(await eventually { await started.0.playing?.campaignId == "cmp-always" })
+                // The server stops only once the agent holds the schedule with both campaigns (a
+                // first schedule may be one from before the second approval).
+                #expect(await eventually { started.0.cache.schedule?.campaigns.contains { $0.campaign.id == "cmp-night" } == true })
             }
             let (agent, task) = try #require(first.withLock { $0 })
 
