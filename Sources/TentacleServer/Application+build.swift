@@ -49,7 +49,8 @@ func makeEnvironment(store: any Storage, configuration: ServerConfiguration, log
         feeds: AlertFeedPoller(
             store: store, intake: intake, fetcher: FeedFetcher(timeout: configuration.feedTimeoutSeconds),
             limits: CAPLimits.intake(maxBytes: configuration.maxAlertBytes), clock: clock, logger: logger),
-        rules: rules, webhooks: WebhookSender(store: store, clock: clock, logger: logger))
+        rules: rules, webhooks: WebhookSender(store: store, clock: clock, logger: logger),
+        alarms: HealthAlarmService(store: store, clock: clock, logger: logger))
 }
 
 func buildRouter(env: ServerEnvironment) -> Router<AppRequestContext> {
@@ -83,6 +84,7 @@ func buildRouter(env: ServerEnvironment) -> Router<AppRequestContext> {
     ResolutionController(env: env, displays: displays).register(on: v1)
     TelemetryController(env: env).register(on: v1)
     RuleController(env: env).register(on: v1)
+    AlarmController(env: env).register(on: v1)
 
     let devices = router.group("v1").add(middleware: DeviceAuthMiddleware(store: store))
     DeviceController().register(on: devices)
@@ -106,6 +108,7 @@ public func buildApplication(
             env.feeds,
             env.rules,
             env.webhooks,
+            env.alarms,
             ChannelProcessor(channel: DeviceChannel(env: env), logger: logger),
             ChannelHeartbeat(store: store, hub: env.channel, logger: logger),
             AssetCollector(

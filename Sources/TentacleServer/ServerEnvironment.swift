@@ -34,6 +34,8 @@ struct ServerEnvironment: Sendable {
     let rules: RuleService
     /// The webhook calls rules owe, delivered with retries.
     let webhooks: WebhookSender
+    /// Display health alarms from what channels report.
+    let alarms: HealthAlarmService
 
     /// City rules and their review.
     var ruleWorkflow: RuleWorkflow { RuleWorkflow(repository: store, service: rules, clock: clock) }

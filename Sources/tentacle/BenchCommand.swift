@@ -7,15 +7,15 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a benchmark and print its figures with ratios against a baseline measured in the same run.",
-        discussion: "Benchmarks: alert, channel, ingest, registry, render, resolve. Build with -c release for meaningful figures.")
+        discussion: "Benchmarks: alert, channel, ingest, registry, render, resolve, rules. Build with -c release for meaningful figures.")
 
-    @Argument(help: "Benchmark to run: alert, channel, ingest, registry, render or resolve.")
+    @Argument(help: "Benchmark to run: alert, channel, ingest, registry, render, resolve or rules.")
     var name: String
 
     @Option(help: "Seconds to measure each figure for (0.1...600).")
     var seconds: Double = 3
 
-    @Option(help: "Readings in the ingest stream (ingest), 10,000...10,000,000; all are generated in memory first.")
+    @Option(help: "Readings in the ingest stream (ingest, rules), 10,000...10,000,000; all are generated in memory first.")
     var count: Int = 1_000_000
 
     @Option(help: "Concurrent loopback clients (ingest, registry), 1...64.")
@@ -41,7 +41,7 @@ struct BenchCommand: AsyncParsableCommand {
         }
     }
 
-    static let names = ["alert", "channel", "ingest", "registry", "render", "resolve"]
+    static let names = ["alert", "channel", "ingest", "registry", "render", "resolve", "rules"]
 
     func run() async throws {
         let figures: [BenchmarkFigure]
@@ -56,6 +56,8 @@ struct BenchCommand: AsyncParsableCommand {
             figures = try renderBenchFigures(seconds: seconds)
         case "resolve":
             figures = ResolveBenchmark.run(seconds: seconds)
+        case "rules":
+            figures = try await RuleBenchmark.run(seconds: seconds, count: count)
         default:
             figures = try await RegistryBenchmark.run(.init(seconds: seconds, clients: clients))
         }

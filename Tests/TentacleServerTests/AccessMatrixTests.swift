@@ -288,6 +288,13 @@ let endpoints: [Endpoint] = [
     Endpoint(.post, "/v1/metrics", admin, .created) { _, _, n in
         json("/v1/metrics", #"{"name": "matrix_\#(n)", "unit": "ppm", "min": 0, "max": 5000, "description": "Matrix test"}"#)
     },
+    Endpoint(.get, "/v1/alarms", everyRole),
+    Endpoint(.post, "/v1/alarms/{id}/acknowledge", adminAndOperator) { fx, _, n in
+        // Each call acknowledges an alarm of its own.
+        let alarm = try await fx.store.applyAlarmEvent(
+            HealthAlarmEvent(display: "matrix-\(n)", kind: .supplyVoltage, change: .raised, severity: .warning, time: 1, value: 4, message: "low"))
+        return Endpoint.Call(uri: "/v1/alarms/\(try #require(alarm?.id))/acknowledge")
+    },
     Endpoint(.get, "/v1/rules", everyRole),
     Endpoint(.post, "/v1/rules", ruleWriters, .created) { _, _, n in
         json("/v1/rules", matrixRuleBody("matrix-rule-\(n)"))

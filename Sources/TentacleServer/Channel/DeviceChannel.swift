@@ -83,8 +83,13 @@ struct DeviceChannel {
             }
             hub.heard(session)
             env.metrics.channelOpened()
-        case .closed:
+            env.alarms.observe(.connected(display: session.displayId, at: Reading.milliseconds(env.clock())))
+        case .closed(let session):
             env.metrics.channelClosed()
+            // A connection replaced by a newer one of the same display is not the display going away.
+            if hub.session(session.displayId) == nil {
+                env.alarms.observe(.disconnected(display: session.displayId, at: Reading.milliseconds(env.clock())))
+            }
         case .refused(let session, let error):
             await refuse(session, error, logger: logger)
         case .message(let session, let message):
@@ -119,6 +124,9 @@ struct DeviceChannel {
             break
         case .readings(let batch):
             let readings = batch.readings.map { Reading(source: session.displayId, metric: $0.metric, time: $0.time, value: $0.value) }
+            for r in readings where r.metric == HealthAlarms.supplyVoltageMetric {
+                env.alarms.observe(.reading(display: r.source, metric: r.metric, at: r.time, value: r.value))
+            }
             try await ingest(
                 ReadingBatch(source: session.displayId, epoch: batch.epoch ?? 0, sequence: batch.seq, readings: readings), type: "readings", session: session, logger: logger)
         case .health(let report):
@@ -132,6 +140,7 @@ struct DeviceChannel {
                 ReadingBatch(source: session.displayId, epoch: report.epoch ?? 0, sequence: report.seq, readings: readings), type: "health", session: session, logger: logger)
             session.state.withLock { $0.status = report.isDegraded ? .degraded : .online }
             hub.heard(session)
+            env.alarms.observe(HealthObservation(display: session.displayId, report: report))
         case .playLog(let log):
             guard log.seq >= 0 else { throw TentacleCore.ChannelError(.invalidField, "seq must be 0 or more", field: "seq") }
             guard log.plays.count <= 10_000 else { throw TentacleCore.ChannelError(.invalidField, "at most 10000 plays per batch", field: "plays") }

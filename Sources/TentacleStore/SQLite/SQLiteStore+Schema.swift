@@ -423,6 +423,26 @@ extension SQLiteStore {
                 CREATE INDEX webhook_deliveries_by_rule ON webhook_deliveries (rule, id);
                 """)
         }
+        m.registerMigration("v13-alarms") { db in
+            try db.execute(sql: """
+                CREATE TABLE alarms (
+                    id INTEGER PRIMARY KEY,
+                    display TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    severity TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    raised_at INTEGER NOT NULL,
+                    changed_at INTEGER NOT NULL,
+                    value REAL NOT NULL,
+                    message TEXT NOT NULL,
+                    acknowledged_by TEXT,
+                    acknowledged_at INTEGER,
+                    cleared_at INTEGER
+                );
+                CREATE INDEX alarms_open ON alarms (state, display, kind);
+                CREATE INDEX alarms_by_display ON alarms (display, id);
+                """)
+        }
         return m
     }
 
