@@ -32,7 +32,8 @@ public struct RuleEvent: Hashable, Sendable, CustomStringConvertible {
 /// nor extend a streak; a source silent for `silenceSeconds` starts over, as described on `Rule`.
 ///
 /// The same readings and advances in the same order always give the same events: everything is
-/// the readings' own time, and events of one call come in time order, then rule id, then source.
+/// the readings' own time, and events of one call come in time order; those of one instant in the
+/// order the rules first saw their sources, which the same stream always repeats.
 public struct RuleEngine: Sendable {
     private struct Key: Hashable, Sendable {
         var rule: String
@@ -54,23 +55,34 @@ public struct RuleEngine: Sendable {
         var lastReading = Int64.min
     }
 
+    /// The state of one rule at one source; slots are kept in an array and found by index, so a
+    /// reading costs one dictionary lookup however many rules it feeds.
+    private struct Slot: Sendable {
+        var key: Key
+        var rule: Int
+        var alive = true
+        var state = SourceState()
+    }
+
     private enum Due: Int, Sendable { case windowEnd = 0, silence = 1 }
 
     private struct Deadline: Comparable, Sendable {
         var time: Int64
         var due: Due
-        var key: Key
+        var slot: Int
         static func < (a: Deadline, b: Deadline) -> Bool {
-            (a.time, a.due.rawValue, a.key.rule, a.key.source) < (b.time, b.due.rawValue, b.key.rule, b.key.source)
+            (a.time, a.due.rawValue, a.slot) < (b.time, b.due.rawValue, b.slot)
         }
     }
 
-    private var rules: [String: Rule] = [:]
-    private var byMetric: [String: [String]] = [:]
+    private var rules: [Rule] = []
+    private var ruleIndex: [String: Int] = [:]
+    private var byMetric: [String: [Int]] = [:]
     private var places: [String: SourcePlace] = [:]
-    /// Rules that cover a source for a metric, worked out once per (source, metric).
-    private var covering: [Key: [String]] = [:]
-    private var states: [Key: SourceState] = [:]
+    /// The slots of the rules that cover a source for a metric, worked out once per (source, metric).
+    private var covering: [Key: [Int]] = [:]
+    private var slots: [Slot] = []
+    private var slotIndex: [Key: Int] = [:]
     private var raisedSources: [String: Set<String>] = [:]
     private var deadlines = Heap<Deadline>()
     public private(set) var lateReadings = 0
@@ -80,11 +92,20 @@ public struct RuleEngine: Sendable {
     /// Replaces the rules. Rules that stay exactly as they were keep their state; a changed or
     /// removed rule starts over (its raised state is dropped without an event).
     public mutating func setRules(_ new: [Rule]) {
-        let kept = Set(new.filter { rules[$0.id] == $0 }.map(\.id))
-        rules = Dictionary(new.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
-        byMetric = Dictionary(grouping: rules.values.sorted { $0.id < $1.id }.map { ($0.metric, $0.id) }, by: \.0).mapValues { $0.map(\.1) }
+        let unique = Dictionary(new.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last }).values.sorted { $0.id < $1.id }
+        let kept = Set(unique.filter { ruleIndex[$0.id].map { rules[$0] } == $0 }.map(\.id))
+        rules = unique
+        ruleIndex = Dictionary(uniqueKeysWithValues: unique.enumerated().map { ($1.id, $0) })
+        byMetric = Dictionary(grouping: unique.indices, by: { unique[$0].metric })
         covering = [:]
-        states = states.filter { kept.contains($0.key.rule) }
+        for i in slots.indices where slots[i].alive {
+            if kept.contains(slots[i].key.rule), let index = ruleIndex[slots[i].key.rule] {
+                slots[i].rule = index
+            } else {
+                slots[i].alive = false
+                slotIndex[slots[i].key] = nil
+            }
+        }
         raisedSources = raisedSources.filter { kept.contains($0.key) }
     }
 
@@ -98,17 +119,15 @@ public struct RuleEngine: Sendable {
     /// After a restart: `sources` held `rule` raised when the server stopped. They stay raised
     /// until their readings clear them, or until they are silent for the rule's silence from `time`.
     public mutating func restore(rule id: String, raised sources: Set<String>, at time: Int64) {
-        guard let rule = rules[id] else { return }
+        guard let index = ruleIndex[id] else { return }
         for source in sources.sorted() {
-            let key = Key(rule: id, source: source)
-            var state = states[key] ?? SourceState()
-            guard !state.raised else { continue }
-            state.raised = true
-            if state.lastReading == .min {
-                state.lastReading = time
-                deadlines.push(Deadline(time: time + Int64(rule.silenceSeconds) * 1000, due: .silence, key: key))
+            let slot = slot(rule: index, source: source)
+            guard !slots[slot].state.raised else { continue }
+            slots[slot].state.raised = true
+            if slots[slot].state.lastReading == .min {
+                slots[slot].state.lastReading = time
+                deadlines.push(Deadline(time: time + Int64(rules[index].silenceSeconds) * 1000, due: .silence, slot: slot))
             }
-            states[key] = state
             raisedSources[id, default: []].insert(source)
         }
     }
@@ -118,12 +137,11 @@ public struct RuleEngine: Sendable {
 
     /// Takes one reading; returns what changed.
     public mutating func ingest(_ reading: Reading) -> [RuleEvent] {
-        guard byMetric[reading.metric] != nil, reading.value.isFinite else { return [] }
+        guard reading.value.isFinite else { return [] }
+        let covered = slotsCovering(source: reading.source, metric: reading.metric)
+        guard !covered.isEmpty else { return [] }
         var events: [RuleEvent] = []
-        for id in rulesCovering(source: reading.source, metric: reading.metric) {
-            guard let rule = rules[id] else { continue }
-            take(reading, rule: rule, into: &events)
-        }
+        for slot in covered { take(reading, slot: slot, into: &events) }
         return events
     }
 
@@ -133,21 +151,23 @@ public struct RuleEngine: Sendable {
         var events: [RuleEvent] = []
         while let next = deadlines.peek, next.time <= time {
             deadlines.pop()
-            guard let rule = rules[next.key.rule], var state = states[next.key] else { continue }
+            let slot = next.slot
+            guard slots[slot].alive else { continue }
+            let rule = rules[slots[slot].rule]
             switch next.due {
             case .windowEnd:
-                guard let window = state.window, end(of: window, rule) == next.time else { continue }
-                close(&state, rule: rule, key: next.key, into: &events)
-                states[next.key] = state
+                guard let window = slots[slot].state.window, end(of: window, rule) == next.time else { continue }
+                close(slot, into: &events)
             case .silence:
-                let silentAt = state.lastReading + Int64(rule.silenceSeconds) * 1000
+                guard slots[slot].state.lastReading != .min else { continue }
+                let silentAt = slots[slot].state.lastReading + Int64(rule.silenceSeconds) * 1000
                 guard silentAt <= time else {
                     // A reading came in since: look again then.
-                    deadlines.push(Deadline(time: silentAt, due: .silence, key: next.key))
+                    deadlines.push(Deadline(time: silentAt, due: .silence, slot: slot))
                     continue
                 }
-                fallSilent(&state, rule: rule, key: next.key, into: &events)
-                states[next.key] = nil
+                fallSilent(slot, into: &events)
+                slots[slot].state = SourceState()
             }
         }
         return events
@@ -155,11 +175,19 @@ public struct RuleEngine: Sendable {
 
     // MARK: - Inside
 
-    private mutating func rulesCovering(source: String, metric: String) -> [String] {
+    private mutating func slot(rule: Int, source: String) -> Int {
+        let key = Key(rule: rules[rule].id, source: source)
+        if let known = slotIndex[key] { return known }
+        slots.append(Slot(key: key, rule: rule))
+        slotIndex[key] = slots.count - 1
+        return slots.count - 1
+    }
+
+    private mutating func slotsCovering(source: String, metric: String) -> [Int] {
         let key = Key(rule: metric, source: source)
         if let known = covering[key] { return known }
-        guard let place = places[source] else { return [] }
-        let found = (byMetric[metric] ?? []).filter { rules[$0]?.covers(place) == true }
+        guard let candidates = byMetric[metric], let place = places[source] else { return [] }
+        let found = candidates.filter { rules[$0].covers(place) }.map { slot(rule: $0, source: source) }
         covering[key] = found
         return found
     }
@@ -168,55 +196,65 @@ public struct RuleEngine: Sendable {
 
     private func end(of window: Int64, _ rule: Rule) -> Int64 { (window + 1) * windowLength(rule) }
 
-    private mutating func take(_ reading: Reading, rule: Rule, into events: inout [RuleEvent]) {
-        let key = Key(rule: rule.id, source: reading.source)
-        var state = states[key] ?? SourceState()
-        guard reading.time >= state.closedUntil else {
+    private mutating func take(_ reading: Reading, slot: Int, into events: inout [RuleEvent]) {
+        let rule = rules[slots[slot].rule]
+        guard reading.time >= slots[slot].state.closedUntil else {
             lateReadings += 1
             return
         }
-        if state.lastReading != .min && reading.time >= state.lastReading + Int64(rule.silenceSeconds) * 1000 {
+        let silence = Int64(rule.silenceSeconds) * 1000
+        if slots[slot].state.lastReading != .min && reading.time >= slots[slot].state.lastReading + silence {
             // Silent since long enough, whether or not time was advanced meanwhile.
-            fallSilent(&state, rule: rule, key: key, into: &events)
-            state = SourceState()
+            fallSilent(slot, into: &events)
+            slots[slot].state = SourceState()
         }
         let length = windowLength(rule)
         let window = reading.time >= 0 ? reading.time / length : (reading.time - length + 1) / length
-        if let open = state.window, window < open {
-            lateReadings += 1
-            return
+        if let open = slots[slot].state.window {
+            if window < open {
+                lateReadings += 1
+                return
+            }
+            if window > open { close(slot, into: &events) }
         }
-        if let open = state.window, window > open { close(&state, rule: rule, key: key, into: &events) }
-        if state.window == nil {
-            state.window = window
-            deadlines.push(Deadline(time: end(of: window, rule), due: .windowEnd, key: key))
+        if slots[slot].state.window == nil {
+            slots[slot].state.window = window
+            deadlines.push(Deadline(time: end(of: window, rule), due: .windowEnd, slot: slot))
         }
-        if state.lastReading == .min {
-            deadlines.push(Deadline(time: reading.time + Int64(rule.silenceSeconds) * 1000, due: .silence, key: key))
+        if slots[slot].state.lastReading == .min {
+            deadlines.push(Deadline(time: reading.time + silence, due: .silence, slot: slot))
         }
+        Self.update(&slots[slot].state, with: reading)
+    }
+
+    private static func update(_ state: inout SourceState, with reading: Reading) {
         state.sum += reading.value
         state.low = min(state.low, reading.value)
         state.high = max(state.high, reading.value)
         state.count += 1
         state.lastReading = max(state.lastReading, reading.time)
-        states[key] = state
     }
 
     /// The source said nothing for `silenceSeconds`: the window that ended by then closes, the
     /// rest is forgotten, and a source holding the rule raised lets go at that instant.
-    private mutating func fallSilent(_ state: inout SourceState, rule: Rule, key: Key, into events: inout [RuleEvent]) {
-        let silentAt = state.lastReading + Int64(rule.silenceSeconds) * 1000
-        if let window = state.window, end(of: window, rule) <= silentAt { close(&state, rule: rule, key: key, into: &events) }
-        state.window = nil
-        state.streakStart = nil
-        if state.raised {
-            state.raised = false
-            lower(key, rule: rule, at: silentAt, silent: true, into: &events)
+    private mutating func fallSilent(_ slot: Int, into events: inout [RuleEvent]) {
+        let rule = rules[slots[slot].rule]
+        let silentAt = slots[slot].state.lastReading + Int64(rule.silenceSeconds) * 1000
+        if let window = slots[slot].state.window, end(of: window, rule) <= silentAt { close(slot, into: &events) }
+        slots[slot].state.window = nil
+        slots[slot].state.streakStart = nil
+        if slots[slot].state.raised {
+            slots[slot].state.raised = false
+            lower(slots[slot].key, at: silentAt, silent: true, into: &events)
         }
     }
 
     /// Closes the open window and moves the streak on with its value.
-    private mutating func close(_ state: inout SourceState, rule: Rule, key: Key, into events: inout [RuleEvent]) {
+    private mutating func close(_ slot: Int, into events: inout [RuleEvent]) {
+        let rule = rules[slots[slot].rule]
+        let key = slots[slot].key
+        var state = slots[slot].state
+        defer { slots[slot].state = state }
         guard let window = state.window, state.count > 0 else { return }
         let value: Double = switch rule.function {
         case .mean: state.sum / Double(state.count)
@@ -248,15 +286,15 @@ public struct RuleEngine: Sendable {
             raisedSources[rule.id] = holding
             events.append(RuleEvent(rule: rule.id, kind: first ? .raised : .sourcesChanged, time: end, source: key.source, sources: holding.sorted(), silent: false))
         } else {
-            lower(key, rule: rule, at: end, silent: false, into: &events)
+            lower(key, at: end, silent: false, into: &events)
         }
     }
 
-    private mutating func lower(_ key: Key, rule: Rule, at time: Int64, silent: Bool, into events: inout [RuleEvent]) {
-        var holding = raisedSources[rule.id] ?? []
+    private mutating func lower(_ key: Key, at time: Int64, silent: Bool, into events: inout [RuleEvent]) {
+        var holding = raisedSources[key.rule] ?? []
         guard holding.remove(key.source) != nil else { return }
-        raisedSources[rule.id] = holding
-        events.append(RuleEvent(rule: rule.id, kind: holding.isEmpty ? .cleared : .sourcesChanged, time: time, source: key.source, sources: holding.sorted(), silent: silent))
+        raisedSources[key.rule] = holding
+        events.append(RuleEvent(rule: key.rule, kind: holding.isEmpty ? .cleared : .sourcesChanged, time: time, source: key.source, sources: holding.sorted(), silent: silent))
     }
 }
 
