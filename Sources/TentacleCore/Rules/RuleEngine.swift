@@ -61,7 +61,37 @@ public struct RuleEngine: Sendable {
         var key: Key
         var rule: Int
         var alive = true
+        /// A window-end deadline of this slot is in the heap (one at a time: when it comes due for
+        /// a window that has moved on, it is put back for the open window's end).
+        var windowDeadline = false
         var state = SourceState()
+    }
+
+    /// A rule's numbers, without its strings, so judging a reading copies no references.
+    private struct Params: Sendable {
+        var window: Int64
+        var function: Rule.Function
+        var above: Bool
+        var threshold: Double
+        var clearThreshold: Double
+        var raiseAfter: Int64
+        var clearAfter: Int64
+        var silence: Int64
+
+        init(_ rule: Rule) {
+            window = Int64(rule.windowSeconds) * 1000
+            function = rule.function
+            above = rule.comparison == .above
+            threshold = rule.threshold
+            clearThreshold = rule.clearThreshold
+            raiseAfter = Int64(rule.forSeconds) * 1000
+            clearAfter = Int64(rule.clearForSeconds) * 1000
+            silence = Int64(rule.silenceSeconds) * 1000
+        }
+
+        func end(of window: Int64) -> Int64 { (window + 1) * self.window }
+        func raises(_ value: Double) -> Bool { above ? value > threshold : value < threshold }
+        func clears(_ value: Double) -> Bool { above ? value <= clearThreshold : value >= clearThreshold }
     }
 
     private enum Due: Int, Sendable { case windowEnd = 0, silence = 1 }
@@ -76,6 +106,7 @@ public struct RuleEngine: Sendable {
     }
 
     private var rules: [Rule] = []
+    private var params: [Params] = []
     private var ruleIndex: [String: Int] = [:]
     private var byMetric: [String: [Int]] = [:]
     private var places: [String: SourcePlace] = [:]
@@ -95,6 +126,7 @@ public struct RuleEngine: Sendable {
         let unique = Dictionary(new.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last }).values.sorted { $0.id < $1.id }
         let kept = Set(unique.filter { ruleIndex[$0.id].map { rules[$0] } == $0 }.map(\.id))
         rules = unique
+        params = unique.map(Params.init)
         ruleIndex = Dictionary(uniqueKeysWithValues: unique.enumerated().map { ($1.id, $0) })
         byMetric = Dictionary(grouping: unique.indices, by: { unique[$0].metric })
         covering = [:]
@@ -126,7 +158,7 @@ public struct RuleEngine: Sendable {
             slots[slot].state.raised = true
             if slots[slot].state.lastReading == .min {
                 slots[slot].state.lastReading = time
-                deadlines.push(Deadline(time: time + Int64(rules[index].silenceSeconds) * 1000, due: .silence, slot: slot))
+                deadlines.push(Deadline(time: time + params[index].silence, due: .silence, slot: slot))
             }
             raisedSources[id, default: []].insert(source)
         }
@@ -153,14 +185,21 @@ public struct RuleEngine: Sendable {
             deadlines.pop()
             let slot = next.slot
             guard slots[slot].alive else { continue }
-            let rule = rules[slots[slot].rule]
+            let rule = params[slots[slot].rule]
             switch next.due {
             case .windowEnd:
-                guard let window = slots[slot].state.window, end(of: window, rule) == next.time else { continue }
+                slots[slot].windowDeadline = false
+                guard let window = slots[slot].state.window else { continue }
+                let end = rule.end(of: window)
+                if end > time {
+                    slots[slot].windowDeadline = true
+                    deadlines.push(Deadline(time: end, due: .windowEnd, slot: slot))
+                    continue
+                }
                 close(slot, into: &events)
             case .silence:
                 guard slots[slot].state.lastReading != .min else { continue }
-                let silentAt = slots[slot].state.lastReading + Int64(rule.silenceSeconds) * 1000
+                let silentAt = slots[slot].state.lastReading + rule.silence
                 guard silentAt <= time else {
                     // A reading came in since: look again then.
                     deadlines.push(Deadline(time: silentAt, due: .silence, slot: slot))
@@ -192,23 +231,19 @@ public struct RuleEngine: Sendable {
         return found
     }
 
-    private func windowLength(_ rule: Rule) -> Int64 { Int64(rule.windowSeconds) * 1000 }
-
-    private func end(of window: Int64, _ rule: Rule) -> Int64 { (window + 1) * windowLength(rule) }
-
     private mutating func take(_ reading: Reading, slot: Int, into events: inout [RuleEvent]) {
-        let rule = rules[slots[slot].rule]
+        let rule = params[slots[slot].rule]
         guard reading.time >= slots[slot].state.closedUntil else {
             lateReadings += 1
             return
         }
-        let silence = Int64(rule.silenceSeconds) * 1000
+        let silence = rule.silence
         if slots[slot].state.lastReading != .min && reading.time >= slots[slot].state.lastReading + silence {
             // Silent since long enough, whether or not time was advanced meanwhile.
             fallSilent(slot, into: &events)
             slots[slot].state = SourceState()
         }
-        let length = windowLength(rule)
+        let length = rule.window
         let window = reading.time >= 0 ? reading.time / length : (reading.time - length + 1) / length
         if let open = slots[slot].state.window {
             if window < open {
@@ -219,7 +254,10 @@ public struct RuleEngine: Sendable {
         }
         if slots[slot].state.window == nil {
             slots[slot].state.window = window
-            deadlines.push(Deadline(time: end(of: window, rule), due: .windowEnd, slot: slot))
+            if !slots[slot].windowDeadline {
+                slots[slot].windowDeadline = true
+                deadlines.push(Deadline(time: rule.end(of: window), due: .windowEnd, slot: slot))
+            }
         }
         if slots[slot].state.lastReading == .min {
             deadlines.push(Deadline(time: reading.time + silence, due: .silence, slot: slot))
@@ -238,9 +276,9 @@ public struct RuleEngine: Sendable {
     /// The source said nothing for `silenceSeconds`: the window that ended by then closes, the
     /// rest is forgotten, and a source holding the rule raised lets go at that instant.
     private mutating func fallSilent(_ slot: Int, into events: inout [RuleEvent]) {
-        let rule = rules[slots[slot].rule]
-        let silentAt = slots[slot].state.lastReading + Int64(rule.silenceSeconds) * 1000
-        if let window = slots[slot].state.window, end(of: window, rule) <= silentAt { close(slot, into: &events) }
+        let rule = params[slots[slot].rule]
+        let silentAt = slots[slot].state.lastReading + rule.silence
+        if let window = slots[slot].state.window, rule.end(of: window) <= silentAt { close(slot, into: &events) }
         slots[slot].state.window = nil
         slots[slot].state.streakStart = nil
         if slots[slot].state.raised {
@@ -251,8 +289,7 @@ public struct RuleEngine: Sendable {
 
     /// Closes the open window and moves the streak on with its value.
     private mutating func close(_ slot: Int, into events: inout [RuleEvent]) {
-        let rule = rules[slots[slot].rule]
-        let key = slots[slot].key
+        let rule = params[slots[slot].rule]
         var state = slots[slot].state
         defer { slots[slot].state = state }
         guard let window = state.window, state.count > 0 else { return }
@@ -261,7 +298,7 @@ public struct RuleEngine: Sendable {
         case .min: state.low
         case .max: state.high
         }
-        let start = window * windowLength(rule), end = end(of: window, rule)
+        let start = window * rule.window, end = rule.end(of: window)
         state.window = nil
         state.sum = 0
         state.low = .infinity
@@ -275,16 +312,17 @@ public struct RuleEngine: Sendable {
         }
         let since = state.streakStart ?? start
         state.streakStart = since
-        let needed = Int64(state.raised ? rule.clearForSeconds : rule.forSeconds) * 1000
+        let needed = state.raised ? rule.clearAfter : rule.raiseAfter
         guard end - since >= needed else { return }
         state.streakStart = nil
         state.raised.toggle()
+        let key = slots[slot].key
         if state.raised {
-            var holding = raisedSources[rule.id] ?? []
+            var holding = raisedSources[key.rule] ?? []
             let first = holding.isEmpty
             holding.insert(key.source)
-            raisedSources[rule.id] = holding
-            events.append(RuleEvent(rule: rule.id, kind: first ? .raised : .sourcesChanged, time: end, source: key.source, sources: holding.sorted(), silent: false))
+            raisedSources[key.rule] = holding
+            events.append(RuleEvent(rule: key.rule, kind: first ? .raised : .sourcesChanged, time: end, source: key.source, sources: holding.sorted(), silent: false))
         } else {
             lower(key, at: end, silent: false, into: &events)
         }
