@@ -63,12 +63,12 @@ public enum RuleBenchmark {
             let range = catalogue[metric]!.range
             let span = range.upperBound - range.lowerBound
             // The stream's values lie between a quarter and three quarters of the range.
-            let threshold = range.lowerBound + span * (0.70 + Double(i % 5) * 0.01)
+            let threshold = range.lowerBound + span * (0.69 + Double(i % 5) * 0.01)
             let area: Rule.Area = i % 5 == 4
                 ? .circle(GeoCircle(lat: position(i * 7 % IngestBenchmark.sources).lat, lon: position(i * 7 % IngestBenchmark.sources).lon, radiusMeters: 1000))
                 : .districts(["d-\(i % districts)"])
             rules.append(Rule(
-                id: "bench-\(i)", metric: metric, threshold: threshold, forSeconds: 180, clearThreshold: threshold - span * 0.1,
+                id: "bench-\(i)", metric: metric, threshold: threshold, forSeconds: 120, clearThreshold: threshold - span * 0.1,
                 clearForSeconds: 120, area: area))
         }
         engine.setRules(rules)

@@ -196,7 +196,9 @@ public struct RuleEngine: Sendable {
                     deadlines.push(Deadline(time: end, due: .windowEnd, slot: slot))
                     continue
                 }
-                close(slot, into: &events)
+                var state = slots[slot].state
+                close(&state, slot: slot, rule: rule, into: &events)
+                slots[slot].state = state
             case .silence:
                 guard slots[slot].state.lastReading != .min else { continue }
                 let silentAt = slots[slot].state.lastReading + rule.silence
@@ -205,7 +207,8 @@ public struct RuleEngine: Sendable {
                     deadlines.push(Deadline(time: silentAt, due: .silence, slot: slot))
                     continue
                 }
-                fallSilent(slot, into: &events)
+                var state = slots[slot].state
+                fallSilent(&state, slot: slot, rule: rule, into: &events)
                 slots[slot].state = SourceState()
             }
         }
@@ -233,39 +236,37 @@ public struct RuleEngine: Sendable {
 
     private mutating func take(_ reading: Reading, slot: Int, into events: inout [RuleEvent]) {
         let rule = params[slots[slot].rule]
-        guard reading.time >= slots[slot].state.closedUntil else {
+        // Worked on as a copy and written back once: the slot array is touched twice, not per field.
+        var state = slots[slot].state
+        defer { slots[slot].state = state }
+        guard reading.time >= state.closedUntil else {
             lateReadings += 1
             return
         }
-        let silence = rule.silence
-        if slots[slot].state.lastReading != .min && reading.time >= slots[slot].state.lastReading + silence {
+        if state.lastReading != .min && reading.time >= state.lastReading + rule.silence {
             // Silent since long enough, whether or not time was advanced meanwhile.
-            fallSilent(slot, into: &events)
-            slots[slot].state = SourceState()
+            fallSilent(&state, slot: slot, rule: rule, into: &events)
+            state = SourceState()
         }
         let length = rule.window
         let window = reading.time >= 0 ? reading.time / length : (reading.time - length + 1) / length
-        if let open = slots[slot].state.window {
+        if let open = state.window {
             if window < open {
                 lateReadings += 1
                 return
             }
-            if window > open { close(slot, into: &events) }
+            if window > open { close(&state, slot: slot, rule: rule, into: &events) }
         }
-        if slots[slot].state.window == nil {
-            slots[slot].state.window = window
+        if state.window == nil {
+            state.window = window
             if !slots[slot].windowDeadline {
                 slots[slot].windowDeadline = true
                 deadlines.push(Deadline(time: rule.end(of: window), due: .windowEnd, slot: slot))
             }
         }
-        if slots[slot].state.lastReading == .min {
-            deadlines.push(Deadline(time: reading.time + silence, due: .silence, slot: slot))
+        if state.lastReading == .min {
+            deadlines.push(Deadline(time: reading.time + rule.silence, due: .silence, slot: slot))
         }
-        Self.update(&slots[slot].state, with: reading)
-    }
-
-    private static func update(_ state: inout SourceState, with reading: Reading) {
         state.sum += reading.value
         state.low = min(state.low, reading.value)
         state.high = max(state.high, reading.value)
@@ -275,23 +276,19 @@ public struct RuleEngine: Sendable {
 
     /// The source said nothing for `silenceSeconds`: the window that ended by then closes, the
     /// rest is forgotten, and a source holding the rule raised lets go at that instant.
-    private mutating func fallSilent(_ slot: Int, into events: inout [RuleEvent]) {
-        let rule = params[slots[slot].rule]
-        let silentAt = slots[slot].state.lastReading + rule.silence
-        if let window = slots[slot].state.window, rule.end(of: window) <= silentAt { close(slot, into: &events) }
-        slots[slot].state.window = nil
-        slots[slot].state.streakStart = nil
-        if slots[slot].state.raised {
-            slots[slot].state.raised = false
+    private mutating func fallSilent(_ state: inout SourceState, slot: Int, rule: Params, into events: inout [RuleEvent]) {
+        let silentAt = state.lastReading + rule.silence
+        if let window = state.window, rule.end(of: window) <= silentAt { close(&state, slot: slot, rule: rule, into: &events) }
+        state.window = nil
+        state.streakStart = nil
+        if state.raised {
+            state.raised = false
             lower(slots[slot].key, at: silentAt, silent: true, into: &events)
         }
     }
 
     /// Closes the open window and moves the streak on with its value.
-    private mutating func close(_ slot: Int, into events: inout [RuleEvent]) {
-        let rule = params[slots[slot].rule]
-        var state = slots[slot].state
-        defer { slots[slot].state = state }
+    private mutating func close(_ state: inout SourceState, slot: Int, rule: Params, into events: inout [RuleEvent]) {
         guard let window = state.window, state.count > 0 else { return }
         let value: Double = switch rule.function {
         case .mean: state.sum / Double(state.count)
