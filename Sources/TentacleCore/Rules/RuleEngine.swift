@@ -113,6 +113,10 @@ public struct RuleEngine: Sendable {
     /// The slots of the rules that cover a source for a metric, worked out once per (source, metric).
     private var covering: [Key: [Int]] = [:]
     private var slots: [Slot] = []
+    /// The last source's metrics and their slots: readings come in batches of one source, so most
+    /// lookups are a few string comparisons instead of a hash of two strings.
+    private var recentSource: String?
+    private var recentMetrics: [(metric: String, slots: [Int])] = []
     private var slotIndex: [Key: Int] = [:]
     private var raisedSources: [String: Set<String>] = [:]
     private var deadlines = Heap<Deadline>()
@@ -130,6 +134,7 @@ public struct RuleEngine: Sendable {
         ruleIndex = Dictionary(uniqueKeysWithValues: unique.enumerated().map { ($1.id, $0) })
         byMetric = Dictionary(grouping: unique.indices, by: { unique[$0].metric })
         covering = [:]
+        recentSource = nil
         for i in slots.indices where slots[i].alive {
             if kept.contains(slots[i].key.rule), let index = ruleIndex[slots[i].key.rule] {
                 slots[i].rule = index
@@ -146,6 +151,7 @@ public struct RuleEngine: Sendable {
         guard places[source] != place else { return }
         places[source] = place
         covering = covering.filter { $0.key.source != source }
+        recentSource = nil
     }
 
     /// After a restart: `sources` held `rule` raised when the server stopped. They stay raised
@@ -226,11 +232,21 @@ public struct RuleEngine: Sendable {
     }
 
     private mutating func slotsCovering(source: String, metric: String) -> [Int] {
+        if recentSource == source {
+            for entry in recentMetrics where entry.metric == metric { return entry.slots }
+        } else {
+            recentSource = source
+            recentMetrics.removeAll(keepingCapacity: true)
+        }
         let key = Key(rule: metric, source: source)
-        if let known = covering[key] { return known }
+        if let known = covering[key] {
+            recentMetrics.append((metric, known))
+            return known
+        }
         guard let candidates = byMetric[metric], let place = places[source] else { return [] }
         let found = candidates.filter { rules[$0].covers(place) }.map { slot(rule: $0, source: source) }
         covering[key] = found
+        recentMetrics.append((metric, found))
         return found
     }
 
