@@ -20,6 +20,7 @@ from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service as ChromeService
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -60,6 +61,19 @@ class Dashboard:
             return found[0].text if found else ""
         except StaleElementReferenceException:
             return ""
+
+    def click(self, css):
+        """Clicks the first match, trying again when a live update replaced it meanwhile."""
+        def attempt():
+            try:
+                found = self.driver.find_elements(By.CSS_SELECTOR, css)
+                if not found:
+                    return False
+                found[0].click()
+                return True
+            except StaleElementReferenceException:
+                return False
+        self.wait(attempt, what=f"{css} to click")
 
     def go(self, route):
         self.driver.get(f"{self.url}/#/{route}")
@@ -159,7 +173,9 @@ class Dashboard:
         self.map_has_every_display()
         self.display_detail_and_brightness()
         self.districts()
+        self.rule_written()
         self.content_approval()
+        self.rule_approved()
         self.alert_coverage()
         self.cross_site_request_refused()
         print(f"dashboard browser test passed in {time.time() - started:.1f} s; screenshots in {self.screenshots}")
@@ -237,6 +253,29 @@ class Dashboard:
         self.driver.find_element(By.ID, "export-csv").click()
         self.shot("districts")
         self.check_console("districts")
+
+    def rule_written(self):
+        """The operator writes a city rule in the form; it waits for approval."""
+        self.go("rules")
+        self.find("#alarm-table")
+        form = self.find("#rule-form")
+        form.find_element(By.NAME, "id").send_keys("browser-pm25")
+        form.find_element(By.NAME, "name").send_keys("Dirty air, from the browser")
+        Select(form.find_element(By.NAME, "metric")).select_by_value("pm25")
+        Select(form.find_element(By.NAME, "district")).select_by_value("north")
+        Select(form.find_element(By.NAME, "layoutId")).select_by_value("pole-128x64")
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        self.wait(lambda: "pending" in self.text('[data-rule="browser-pm25"]'), what="the rule listed, waiting for approval")
+        self.shot("rules-operator")
+        self.check_console("rules as operator")
+
+    def rule_approved(self):
+        """The approver (signed in by the content step) puts the rule to work."""
+        self.go("rules")
+        self.click('[data-rule="browser-pm25"] button.approve')
+        self.wait(lambda: "approved" in self.text('[data-rule="browser-pm25"]'), what="the rule approved")
+        self.shot("rules-approver")
+        self.check_console("rules as approver")
 
     def content_approval(self):
         self.sign_in("publisher")

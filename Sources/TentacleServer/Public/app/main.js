@@ -9,6 +9,7 @@ const pages = {
   districts: { title: 'Districts', load: () => import('./districts-page.js') },
   content: { title: 'Content', load: () => import('./content-page.js') },
   alerts: { title: 'Alerts', load: () => import('./alerts-page.js') },
+  rules: { title: 'Rules & alarms', load: () => import('./rules-page.js') },
 };
 
 const state = { user: null, cleanup: null, generation: 0 };

@@ -1,9 +1,9 @@
 // What each role may do, as the server's access policy grants it (the server still checks every request).
 
 const grants = {
-  admin: ['writeDisplays', 'writeContent', 'approveContent', 'postAlerts', 'manageUsers'],
-  operator: ['writeDisplays'],
-  publisher: ['writeContent'],
+  admin: ['writeDisplays', 'writeContent', 'approveContent', 'postAlerts', 'manageUsers', 'manageRules'],
+  operator: ['writeDisplays', 'manageRules'],
+  publisher: ['writeContent', 'manageRules'],
   approver: ['approveContent'],
   alerter: ['postAlerts'],
   viewer: [],
