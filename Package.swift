@@ -186,6 +186,7 @@ let package = Package(
                 "TentacleRender",
                 "TentacleAgent",
                 "TentacleBench",
+                "TentacleSimulation",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

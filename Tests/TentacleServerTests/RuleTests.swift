@@ -8,6 +8,7 @@ import Synchronization
 import TentacleAgent
 import TentacleCore
 @testable import TentacleServer
+import TentacleSimulation
 import TentacleStore
 import Testing
 
@@ -188,6 +189,57 @@ extension HeavyServerTests {
                     #expect(deliveries.map(\.state) == [.delivered, .delivered])
                     #expect(deliveries.map(\.attempts).sorted() == [1, 2])
                 }
+            }
+        }
+    }
+
+    /// The simulator puts dirty air on district north for four minutes; the clock moves in 5 s
+    /// steps and stops as soon as the rule is raised, so the warning's delay is measured in the
+    /// simulation's own time.
+    @Test(.timeLimit(.minutes(2)))
+    func aSimulatedEpisodeInOneDistrictWarnsTheScreensNearItWithinItsDurationAndClearsAfterRecovery() async throws {
+        try await Fixture.with { fixture in
+            try await fixture.addLayout("lay-warn")
+            try await fixture.addDisplay("north-far", district: "north", lat: 52.6, lon: 13.4)
+            let base = (Reading.milliseconds(fixture.clock.now) / 60_000 + 1) * 60_000
+            let at: @Sendable (Int64) -> Date = { ms in Date(timeIntervalSince1970: Double(ms) / 1000) }
+            let episode = PollutionEpisode(district: "north", start: at(base + 60_000), end: at(base + 300_000), pm25: 150)
+            try await withLiveServer(fixture) { port in
+                let client = LoopbackClient(port: port)
+                let created = try await client.as_(.operator, "POST", "/v1/rules", json: RuleAPITests.body("pm25"))
+                #expect(created.status == 201, "\(created.text)")
+                #expect(try await client.as_(.approver, "POST", "/v1/rules/pm25/approve").status == 200)
+                let (agent, task) = try startAgent(port: port, token: Fixture.deviceToken, id: "north-1", events: AgentEvents(), clock: fixture.clock, fps: 10) { c in
+                    c.sensors = SimulatedSensors(seed: 3, episodes: [episode])
+                    c.readingsInterval = .milliseconds(40)
+                }
+                defer { task.cancel() }
+                #expect(await eventually { await agent.isConnected })
+
+                /// Moves the clock on in 5 s steps until `until` holds or `limit` (ms) is reached.
+                func step(until done: @Sendable () async -> Bool, limit: Int64) async -> Bool {
+                    while Reading.milliseconds(fixture.clock.now) < limit {
+                        if await done() { return true }
+                        fixture.clock.advance(by: 5)
+                        try? await Task.sleep(for: .milliseconds(60))
+                    }
+                    return await done()
+                }
+                fixture.clock.advance(by: at(base).timeIntervalSince(fixture.clock.now))
+                let raised = await step(until: { (try? await fixture.store.campaignHistory(id: "rule-pm25").isEmpty) == false }, limit: base + 240_000)
+                #expect(raised)
+                #expect(await eventually { await agent.playing?.campaignId == "rule-pm25" })
+                let shownAt = Reading.milliseconds(fixture.clock.now)
+                // Two 1-minute windows above 75 from the episode's start: raised at +120 s, shown within 5 s.
+                #expect(shownAt - (base + 60_000) <= 125_000, "shown \(shownAt - base - 60_000) ms after the episode began")
+                #expect(try await fixture.store.rule(id: "pm25")?.raisedAt == base + 180_000)
+
+                let cleared = await step(until: { await agent.playing?.campaignId != "rule-pm25" }, limit: base + 600_000)
+                #expect(cleared)
+                let clearedAt = Reading.milliseconds(fixture.clock.now)
+                // Clean air from +300 s: two windows at or below 55 clear the rule at +420 s.
+                #expect(clearedAt >= base + 420_000 && clearedAt <= base + 430_000, "cleared at +\((clearedAt - base) / 1000) s")
+                #expect(try await fixture.store.ruleEvents(rule: "pm25", limit: 10).map(\.time) == [base + 420_000, base + 180_000])
             }
         }
     }
