@@ -24,6 +24,8 @@ actor RuleService: Service {
     private let inbox: AsyncStream<[Reading]>
     private let input: AsyncStream<[Reading]>.Continuation
     private let dropped = Atomic<Int>(0)
+    /// Whether any rule is approved; without one, readings are not even handed over.
+    private let working = Atomic<Bool>(false)
 
     private var engine = RuleEngine()
     private var rules: [String: CityRule] = [:]
@@ -42,6 +44,7 @@ actor RuleService: Service {
 
     /// Readings that were just committed. Never waits: the engine takes them in order on its own task.
     nonisolated func observe(_ batches: [ReadingBatch]) {
+        guard working.load(ordering: .relaxed) else { return }
         let readings = batches.flatMap(\.readings)
         guard !readings.isEmpty else { return }
         if case .dropped = input.yield(readings) { dropped.add(1, ordering: .relaxed) }
@@ -59,6 +62,7 @@ actor RuleService: Service {
         let before = rules
         rules = Dictionary(approved.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
         engine.setRules(approved.map(\.condition))
+        working.store(!approved.isEmpty, ordering: .relaxed)
         for old in before.values.sorted(by: { $0.id < $1.id }) where rules[old.id]?.condition != old.condition {
             await endCampaign(of: old)
             guard stored.contains(where: { $0.id == old.id }) else { continue }
