@@ -17,7 +17,7 @@ extension SQLiteStore: AlarmRepository {
     }
 
     public func openAlarms() async throws -> [AlarmRecord] {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchAll(db, sql: "SELECT \(Self.alarmColumns) FROM alarms AS a WHERE a.state != 'cleared' ORDER BY a.id").map(Self.alarm)
         }
     }
@@ -39,13 +39,13 @@ extension SQLiteStore: AlarmRepository {
         arguments.append(query.limit)
         let sql = "SELECT \(Self.alarmColumns) FROM alarms AS a \(join) \(filter) ORDER BY a.id DESC LIMIT ?"
         let bound = StatementArguments(arguments.map(\.databaseValue))
-        return try await pool.read { db in
+        return try await read { db in
             try Row.fetchAll(db, sql: sql, arguments: bound).map(Self.alarm)
         }
     }
 
     public func alarm(id: Int64) async throws -> AlarmRecord? {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchOne(db, sql: "SELECT \(Self.alarmColumns) FROM alarms AS a WHERE a.id = ?", arguments: [id]).map(Self.alarm)
         }
     }

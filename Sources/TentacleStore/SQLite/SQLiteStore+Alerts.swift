@@ -54,19 +54,19 @@ extension SQLiteStore: AlertRepository {
     }
 
     public func alert(id: String) async throws -> AlertRecord? {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM alerts WHERE id = ?", arguments: [id]).map(Self.record)
         }
     }
 
     public func alertDocument(id: String) async throws -> (xml: String, notice: String?)? {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchOne(db, sql: "SELECT xml, notice FROM alerts WHERE id = ?", arguments: [id]).map { ($0[0], $0[1]) }
         }
     }
 
     public func alerts(limit: Int, scope: DistrictScope) async throws -> [AlertRecord] {
-        try await pool.read { db in
+        try await read { db in
             guard let districts = scope.districts else {
                 return try Row.fetchAll(db, sql: "SELECT \(Self.columns) FROM alerts ORDER BY received_at DESC, id LIMIT ?", arguments: [limit])
                     .map(Self.record)
@@ -84,7 +84,7 @@ extension SQLiteStore: AlertRepository {
     }
 
     public func deliveries(alertId: String) async throws -> [AlertDelivery] {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchAll(
                 db, sql: "SELECT display_id, state, delivered_at, shown_at, acked_at FROM alert_deliveries WHERE alert_id = ? ORDER BY display_id",
                 arguments: [alertId]
@@ -97,7 +97,7 @@ extension SQLiteStore: AlertRepository {
     }
 
     public func activeAlerts() async throws -> [(alert: AlertRecord, notice: String, targets: [String], shown: [String])] {
-        try await pool.read { db in
+        try await read { db in
             let rows = try Row.fetchAll(db, sql: "SELECT \(Self.columns), notice FROM alerts WHERE state = 'active' AND notice IS NOT NULL")
             return try rows.map { row in
                 let alert = Self.record(row)

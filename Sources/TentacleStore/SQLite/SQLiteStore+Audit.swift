@@ -4,11 +4,11 @@ public import TentacleCore
 
 extension SQLiteStore: AuditRepository {
     public func latestAuditId() async throws -> Int64 {
-        try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM audit_log") ?? 0 }
+        try await read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM audit_log") ?? 0 }
     }
 
     public func latestAuditId(objectType: String) async throws -> Int64 {
-        try await pool.read { db in
+        try await read { db in
             try Int64.fetchOne(db, sql: "SELECT max(id) FROM audit_log WHERE object_type = ?", arguments: [objectType]) ?? 0
         }
     }
@@ -43,7 +43,7 @@ extension SQLiteStore: AuditRepository {
         let limit = min(max(query.limit, 1), 1000)
         let sql = "SELECT * FROM audit_log \(whereSQL) ORDER BY id DESC LIMIT \(limit)"
         let arguments = StatementArguments(args.map { $0.databaseValue })
-        return try await pool.read { db in
+        return try await read { db in
             try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
                 AuditEntry(
                     id: row["id"], time: row["time"], actor: row["actor"], action: row["action"],

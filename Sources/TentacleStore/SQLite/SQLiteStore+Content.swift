@@ -20,7 +20,7 @@ extension SQLiteStore: ContentRepository {
     }
 
     public func asset(sha256: String) async throws -> AssetRecord? {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchOne(
                 db, sql: "SELECT sha256, width, height, byte_count, uploaded_by, uploaded_at FROM assets WHERE sha256 = ?",
                 arguments: [sha256]
@@ -29,13 +29,13 @@ extension SQLiteStore: ContentRepository {
     }
 
     public func assetBytes(sha256: String) async throws -> [UInt8]? {
-        try await pool.read { db in
+        try await read { db in
             try Data.fetchOne(db, sql: "SELECT bytes FROM assets WHERE sha256 = ?", arguments: [sha256]).map { [UInt8]($0) }
         }
     }
 
     public func assets() async throws -> [AssetRecord] {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchAll(
                 db, sql: "SELECT sha256, width, height, byte_count, uploaded_by, uploaded_at FROM assets ORDER BY uploaded_at, sha256"
             ).map(Self.asset)
@@ -109,13 +109,13 @@ extension SQLiteStore: ContentRepository {
     }
 
     public func layout(id: String) async throws -> LayoutRecord? {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM layouts WHERE id = ?", arguments: [id]).map(Self.layout)
         }
     }
 
     public func layouts() async throws -> [LayoutRecord] {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM layouts ORDER BY id").map(Self.layout)
         }
     }
@@ -179,14 +179,14 @@ extension SQLiteStore: ContentRepository {
     }
 
     public func campaignHistory(id: String) async throws -> [CampaignRevision] {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM campaign_revisions WHERE campaign_id = ? ORDER BY revision", arguments: [id])
                 .map(Self.revision)
         }
     }
 
     public func latestRevisions() async throws -> [CampaignRevision] {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -259,7 +259,7 @@ extension SQLiteStore: ContentRepository {
     }
 
     public func liveCampaigns() async throws -> [LiveCampaign] {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM campaign_revisions WHERE state = 'approved' ORDER BY campaign_id, revision")
                 .map(Self.revision)
         }
@@ -295,7 +295,7 @@ extension SQLiteStore: ContentRepository {
     // MARK: Defaults and approval settings
 
     public func defaultLayouts() async throws -> DefaultLayouts {
-        try await pool.read { db in
+        try await read { db in
             var defaults = DefaultLayouts()
             for row in try Row.fetchAll(db, sql: "SELECT kind, key, layout_id FROM default_layouts") {
                 let kind: String = row["kind"]
@@ -328,7 +328,7 @@ extension SQLiteStore: ContentRepository {
     }
 
     public func approvalRequired(district: String) async throws -> Bool {
-        try await pool.read { db in
+        try await read { db in
             try Bool.fetchOne(db, sql: "SELECT approval_required FROM districts WHERE code = ?", arguments: [district]) ?? true
         }
     }

@@ -21,7 +21,7 @@ extension SQLiteStore: CredentialRepository {
     }
 
     public func credentials(displayId: String) async throws -> [DeviceCredential] {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM device_credentials WHERE display_id = ? ORDER BY created_at, id", arguments: [displayId]
             ).map { row in
@@ -46,7 +46,7 @@ extension SQLiteStore: CredentialRepository {
     }
 
     public func displayForCredential(secretHash: String) async throws -> Display? {
-        try await pool.read { db in
+        try await read { db in
             try Self.fetchDisplays(
                 db,
                 sql: """

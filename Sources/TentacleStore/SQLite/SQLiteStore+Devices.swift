@@ -35,7 +35,7 @@ extension SQLiteStore: DeviceRepository {
     }
 
     public func lastSequence(displayId: String, epoch: Int64) async throws -> Int64? {
-        try await pool.read { db in
+        try await read { db in
             try Int64.fetchOne(
                 db,
                 sql: """
@@ -48,7 +48,7 @@ extension SQLiteStore: DeviceRepository {
     }
 
     public func plays(displayId: String, from: Int64, to: Int64, limit: Int) async throws -> [PlayRecord] {
-        try await pool.read { db in
+        try await read { db in
             // A play overlaps [from, to) when it starts before `to` and ends after `from`. Most plays
             // are short, so those that overlap started at most a day before `from` and an index
             // range on start finds them; the few longer ones have a partial index of their own.
@@ -83,7 +83,7 @@ extension SQLiteStore: DeviceRepository {
     }
 
     public func screenshot(displayId: String) async throws -> StoredScreenshot? {
-        try await pool.read { db in
+        try await read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT png, taken_at, received_at FROM screenshots WHERE display_id = ?", arguments: [displayId])
             else { return nil }
             let png: Data = row[0]

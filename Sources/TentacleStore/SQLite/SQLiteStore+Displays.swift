@@ -15,7 +15,7 @@ extension SQLiteStore: DisplayRepository {
     }
 
     public func display(id: String) async throws -> Display? {
-        try await pool.read { db in
+        try await read { db in
             try Self.fetchDisplays(db, sql: "SELECT * FROM displays WHERE id = ?", arguments: [id]).first
         }
     }
@@ -84,7 +84,7 @@ extension SQLiteStore: DisplayRepository {
         let limit = min(max(query.limit, 1), DisplayQuery.maxLimit)
         let sql = "SELECT * FROM displays \(whereSQL) ORDER BY id LIMIT \(limit + 1)"
         let arguments = StatementArguments(args.map { $0.databaseValue })
-        let rows = try await pool.read { db in
+        let rows = try await read { db in
             try Self.fetchDisplays(db, sql: sql, arguments: arguments)
         }
         let more = rows.count > limit
@@ -120,7 +120,7 @@ extension SQLiteStore: DisplayRepository {
         }
         let sql = "SELECT id, name, lat, lon, status, district, pole_id, last_seen FROM displays\(filter) ORDER BY id"
         let statementArguments = StatementArguments(arguments)
-        return try await pool.read { db in
+        return try await read { db in
             var markers: [DisplayMarker] = []
             let rows = try Row.fetchCursor(db, sql: sql, arguments: statementArguments)
             while let row = try rows.next() {
@@ -133,7 +133,7 @@ extension SQLiteStore: DisplayRepository {
     }
 
     public func displayCountsByStatus() async throws -> [DisplayStatus: Int] {
-        try await pool.read { db in
+        try await read { db in
             var counts = Dictionary(uniqueKeysWithValues: DisplayStatus.allCases.map { ($0, 0) })
             for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM displays GROUP BY status") {
                 if let status = DisplayStatus(rawValue: row["status"]) { counts[status] = row["n"] }

@@ -17,13 +17,13 @@ extension SQLiteStore: DistrictRepository {
     }
 
     public func district(code: String) async throws -> District? {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM districts WHERE code = ?", arguments: [code]).map(Self.district)
         }
     }
 
     public func districts() async throws -> [District] {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM districts ORDER BY code").map(Self.district)
         }
     }
@@ -64,13 +64,13 @@ extension SQLiteStore: DistrictRepository {
     }
 
     public func group(code: String) async throws -> DisplayGroup? {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM groups WHERE code = ?", arguments: [code]).map(Self.group)
         }
     }
 
     public func groups() async throws -> [DisplayGroup] {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM groups ORDER BY code").map(Self.group)
         }
     }

@@ -51,13 +51,13 @@ extension SQLiteStore: AlertFeedRepository {
     }
 
     public func feed(id: String) async throws -> AlertFeed? {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM alert_feeds WHERE id = ?", arguments: [id]).map(Self.feed)
         }
     }
 
     public func feeds() async throws -> [AlertFeed] {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchAll(db, sql: "SELECT \(Self.columns) FROM alert_feeds ORDER BY id").map(Self.feed)
         }
     }
@@ -94,7 +94,7 @@ extension SQLiteStore: AlertFeedRepository {
     }
 
     public func seenEntries(feedId: String) async throws -> Set<String> {
-        try await pool.read { db in
+        try await read { db in
             Set(try String.fetchAll(db, sql: "SELECT entry FROM alert_feed_entries WHERE feed_id = ?", arguments: [feedId]))
         }
     }

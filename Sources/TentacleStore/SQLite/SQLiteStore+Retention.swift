@@ -7,7 +7,7 @@ extension SQLiteStore {
     // MARK: - Retention
 
     public func deleteExpired(_ cutoffs: RetentionCutoffs) async throws -> RetentionCounts {
-        let series = try await pool.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM series ORDER BY id") }
+        let series = try await read { db in try Int64.fetchAll(db, sql: "SELECT id FROM series ORDER BY id") }
         var counts = RetentionCounts()
         // A few hundred series per transaction, so ingest never waits long behind the job.
         for chunk in stride(from: 0, to: series.count, by: 256).map({ Array(series[$0..<min($0 + 256, series.count)]) }) {

@@ -42,11 +42,11 @@ extension SQLiteStore: RuleRepository {
     }
 
     public func rules() async throws -> [CityRule] {
-        try await pool.read { db in try Row.fetchAll(db, sql: "SELECT \(Self.ruleColumns) FROM rules ORDER BY id").map(Self.rule) }
+        try await read { db in try Row.fetchAll(db, sql: "SELECT \(Self.ruleColumns) FROM rules ORDER BY id").map(Self.rule) }
     }
 
     public func rule(id: String) async throws -> CityRule? {
-        try await pool.read { db in try Row.fetchOne(db, sql: "SELECT \(Self.ruleColumns) FROM rules WHERE id = ?", arguments: [id]).map(Self.rule) }
+        try await read { db in try Row.fetchOne(db, sql: "SELECT \(Self.ruleColumns) FROM rules WHERE id = ?", arguments: [id]).map(Self.rule) }
     }
 
     public func createRule(_ rule: CityRule, audit: AuditEvent) async throws {
@@ -111,7 +111,7 @@ extension SQLiteStore: RuleRepository {
     }
 
     public func ruleEvents(rule: String, limit: Int) async throws -> [RuleEventRecord] {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchAll(
                 db, sql: "SELECT rule, kind, time, source, sources, silent FROM rule_events WHERE rule = ? ORDER BY id DESC LIMIT ?",
                 arguments: [rule, limit]
@@ -125,7 +125,7 @@ extension SQLiteStore: RuleRepository {
     }
 
     public func dueWebhooks(at: Int64, limit: Int) async throws -> [WebhookDelivery] {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchAll(
                 db, sql: """
                     SELECT \(Self.deliveryColumns) FROM webhook_deliveries AS w
@@ -139,7 +139,7 @@ extension SQLiteStore: RuleRepository {
     }
 
     public func nextWebhookAttempt() async throws -> Int64? {
-        try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT min(next_attempt_at) FROM webhook_deliveries WHERE state = 'pending'") }
+        try await read { db in try Int64.fetchOne(db, sql: "SELECT min(next_attempt_at) FROM webhook_deliveries WHERE state = 'pending'") }
     }
 
     public func saveWebhookAttempt(_ delivery: WebhookDelivery) async throws {
@@ -151,7 +151,7 @@ extension SQLiteStore: RuleRepository {
     }
 
     public func webhookDeliveries(rule: String, limit: Int) async throws -> [WebhookDelivery] {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchAll(db, sql: "SELECT \(Self.deliveryColumns) FROM webhook_deliveries WHERE rule = ? ORDER BY id DESC LIMIT ?", arguments: [rule, limit])
                 .map(Self.delivery)
         }

@@ -24,11 +24,11 @@ extension SQLiteStore: SensorRepository {
     private static let columns = "id, kind, metrics, display_id, pole_id, lat, lon, district, created_at"
 
     public func sensor(id: String) async throws -> Sensor? {
-        try await pool.read { db in try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM sensors WHERE id = ?", arguments: [id]).map(Self.sensor) }
+        try await read { db in try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM sensors WHERE id = ?", arguments: [id]).map(Self.sensor) }
     }
 
     public func sensors(scope: DistrictScope) async throws -> [Sensor] {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchAll(db, sql: "SELECT \(Self.columns) FROM sensors ORDER BY id").map(Self.sensor).filter { scope.contains($0.district) }
         }
     }

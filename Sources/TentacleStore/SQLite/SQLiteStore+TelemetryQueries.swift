@@ -7,7 +7,7 @@ extension SQLiteStore {
     // MARK: - Metrics
 
     public func metrics() async throws -> MetricCatalogue {
-        try await pool.read { db in try Self.catalogue(db) }
+        try await read { db in try Self.catalogue(db) }
     }
 
     public func addMetric(_ metric: Metric, audit: AuditEvent) async throws {
@@ -43,7 +43,7 @@ extension SQLiteStore {
         source: String, metric: String, from: Int64, to: Int64, after: ReadingCursor?, limit: Int
     ) async throws -> ReadingPage {
         let limit = max(limit, 1)
-        return try await pool.read { db in
+        return try await read { db in
             guard from < to,
                 let series = try Int64.fetchOne(db, sql: "SELECT id FROM series WHERE source = ? AND metric = ?", arguments: [source, metric])
             else { return ReadingPage(readings: [], next: nil) }
@@ -92,7 +92,7 @@ extension SQLiteStore {
                 SELECT r.* FROM rollups_1h r JOIN series s ON s.id = r.series
                 WHERE s.source = ? AND s.metric = ? AND r.bucket >= ? AND r.bucket < ? ORDER BY r.bucket
                 """
-            return try await pool.read { db in
+            return try await read { db in
                 try Row.fetchAll(db, sql: sql, arguments: [source, metric, from, to]).map(Self.point)
             }
         case .minute:
@@ -100,7 +100,7 @@ extension SQLiteStore {
                 SELECT m.series, m.hour, m.cells FROM minute_blocks m JOIN series s ON s.id = m.series
                 WHERE s.source = ? AND s.metric = ? AND m.hour >= ? AND m.hour < ? ORDER BY m.hour
                 """
-            return try await pool.read { db in
+            return try await read { db in
                 var points: [RollupPoint] = []
                 let rows = try Row.fetchCursor(db, sql: sql, arguments: [source, metric, RollupTier.hourFloor(from), to])
                 while let row = try rows.next() {
@@ -131,7 +131,7 @@ extension SQLiteStore {
     }
 
     public func metrics(source: String) async throws -> [String] {
-        try await pool.read { db in
+        try await read { db in
             try String.fetchAll(db, sql: "SELECT metric FROM series WHERE source = ? ORDER BY metric", arguments: [source])
         }
     }
@@ -154,7 +154,7 @@ extension SQLiteStore {
             LEFT JOIN places d ON d.id = s.source \(whereSQL) ORDER BY s.source, s.metric
             """
         let arguments = StatementArguments(args.map { $0.databaseValue })
-        return try await pool.read { db in
+        return try await read { db in
             try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
                 LatestReading(
                     reading: Reading(source: row["source"], metric: row["metric"], time: row["time"] as Int64, value: row["value"]),
@@ -185,7 +185,7 @@ extension SQLiteStore {
                 FROM rollups_1h r JOIN series s ON s.id = r.series JOIN places d ON d.id = s.source
                 WHERE \(clauses.joined(separator: " AND ")) GROUP BY d.district ORDER BY d.district
                 """
-            return try await pool.read { db in
+            return try await read { db in
                 try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
                     DistrictAggregate(
                         district: row["district"], min: row["lo"], max: row["hi"], sum: row["total"], count: row["n"], sources: row["sources"])
@@ -197,7 +197,7 @@ extension SQLiteStore {
                 \(Self.places) SELECT m.series, m.hour, m.cells, d.district, s.source FROM minute_blocks m JOIN series s ON s.id = m.series
                 JOIN places d ON d.id = s.source WHERE \(clauses.joined(separator: " AND "))
                 """
-            return try await pool.read { db in
+            return try await read { db in
                 var districts: [String: (cell: RollupCell, sources: Set<String>)] = [:]
                 let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
                 while let row = try rows.next() {
@@ -229,7 +229,7 @@ extension SQLiteStore {
         let arguments = StatementArguments(args.map { $0.databaseValue })
         let (start, overflow) = at.subtractingReportingOverflow(window)
         let after = overflow ? Int64.min : start
-        return try await pool.read { db in
+        return try await read { db in
             var districts: [String: RollupCell] = [:]
             let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
             while let row = try rows.next() {

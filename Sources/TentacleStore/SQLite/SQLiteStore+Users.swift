@@ -4,7 +4,7 @@ public import TentacleCore
 
 extension SQLiteStore: UserRepository {
     public func userCount() async throws -> Int {
-        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users") ?? 0 }
+        try await read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users") ?? 0 }
     }
 
     public func createUser(_ user: User, passwordHash: String, audit: AuditEvent?) async throws {
@@ -20,20 +20,20 @@ extension SQLiteStore: UserRepository {
     }
 
     public func user(id: String) async throws -> User? {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id]).map(Self.user)
         }
     }
 
     public func credentials(username: String) async throws -> (user: User, passwordHash: String)? {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM users WHERE username = ?", arguments: [username])
                 .map { (Self.user($0), $0["password_hash"]) }
         }
     }
 
     public func users() async throws -> [User] {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM users ORDER BY username").map(Self.user)
         }
     }
@@ -76,7 +76,7 @@ extension SQLiteStore: UserRepository {
     }
 
     public func activeToken(secretHash: String, at time: Date) async throws -> (token: APIToken, user: User)? {
-        try await pool.read { db in
+        try await read { db in
             let sql = """
                 SELECT t.id AS t_id, t.user_id, t.name, t.kind, t.created_at AS t_created_at, t.expires_at, t.revoked_at,
                        u.* FROM api_tokens t JOIN users u ON u.id = t.user_id
@@ -92,7 +92,7 @@ extension SQLiteStore: UserRepository {
     }
 
     public func tokens(userId: String) async throws -> [APIToken] {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM api_tokens WHERE user_id = ? AND kind = 'api' ORDER BY created_at, id", arguments: [userId]
             ).map { row in

@@ -19,6 +19,8 @@ public final class SQLiteStore: Sendable {
     public let path: String
     /// Ids of the telemetry series (source, metric) seen so far; series rows are never deleted.
     let seriesIds = Mutex<[SeriesKey: Int64]>([:])
+    /// Reads in flight, kept to the number of reader connections (see `ReadPermits`).
+    let readPermits: ReadPermits
 
     /// WAL pages between automatic checkpoints (SQLite's default is 1,000).
     package static let walCheckpointPages = 16_384
@@ -35,6 +37,7 @@ public final class SQLiteStore: Sendable {
             try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.walCheckpointPages)")
         }
         pool = try DatabasePool(path: path, configuration: config)
+        readPermits = ReadPermits(limit: config.maximumReaderCount)
         // Opening the pool switches its writer to WAL with `synchronous = NORMAL` after
         // `prepareDatabase` ran; the one writer connection is set back to FULL here.
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
@@ -49,6 +52,11 @@ public final class SQLiteStore: Sendable {
             sql: "INSERT INTO audit_log (time, actor, action, object_type, object_id, summary) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [clock(), event.actor, event.action, event.objectType, event.objectId, event.summary]
         )
+    }
+
+    /// Runs `body` in a read of the pool, with at most one read per reader connection in flight.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await readPermits.with { try await pool.read(body) }
     }
 
     /// Runs `body` in a write transaction, translating constraint failures into `StoreError`.
