@@ -50,7 +50,8 @@ func makeEnvironment(store: any Storage, configuration: ServerConfiguration, log
             store: store, intake: intake, fetcher: FeedFetcher(timeout: configuration.feedTimeoutSeconds),
             limits: CAPLimits.intake(maxBytes: configuration.maxAlertBytes), clock: clock, logger: logger),
         rules: rules, webhooks: WebhookSender(store: store, clock: clock, logger: logger),
-        alarms: HealthAlarmService(store: store, clock: clock, logger: logger))
+        alarms: HealthAlarmService(store: store, clock: clock, logger: logger),
+        ruleWorkflow: RuleWorkflow(repository: store, service: rules, clock: clock))
 }
 
 func buildRouter(env: ServerEnvironment) -> Router<AppRequestContext> {

@@ -36,9 +36,8 @@ struct ServerEnvironment: Sendable {
     let webhooks: WebhookSender
     /// Display health alarms from what channels report.
     let alarms: HealthAlarmService
-
     /// City rules and their review.
-    var ruleWorkflow: RuleWorkflow { RuleWorkflow(repository: store, service: rules, clock: clock) }
+    let ruleWorkflow: RuleWorkflow
 
     /// An audit event by the caller.
     func audit(_ p: Principal, _ action: String, _ type: String, _ id: String, _ summary: String) -> AuditEvent {

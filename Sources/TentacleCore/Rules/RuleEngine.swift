@@ -40,6 +40,11 @@ public struct RuleEngine: Sendable {
         var source: String
     }
 
+    private struct Series: Hashable, Sendable {
+        var source: String
+        var metric: String
+    }
+
     private struct SourceState: Sendable {
         /// The open window's index (start = index × window), or nil when none is open.
         var window: Int64?
@@ -111,7 +116,7 @@ public struct RuleEngine: Sendable {
     private var byMetric: [String: [Int]] = [:]
     private var places: [String: SourcePlace] = [:]
     /// The slots of the rules that cover a source for a metric, worked out once per (source, metric).
-    private var covering: [Key: [Int]] = [:]
+    private var covering: [Series: [Int]] = [:]
     private var slots: [Slot] = []
     /// The last source's metrics and their slots: readings come in batches of one source, so most
     /// lookups are a few string comparisons instead of a hash of two strings.
@@ -238,7 +243,7 @@ public struct RuleEngine: Sendable {
             recentSource = source
             recentMetrics.removeAll(keepingCapacity: true)
         }
-        let key = Key(rule: metric, source: source)
+        let key = Series(source: source, metric: metric)
         if let known = covering[key] {
             recentMetrics.append((metric, known))
             return known

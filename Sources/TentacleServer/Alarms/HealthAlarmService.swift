@@ -16,7 +16,6 @@ actor HealthAlarmService: Service {
     private let inbox: AsyncStream<HealthObservation>
     private let input: AsyncStream<HealthObservation>.Continuation
     private var alarms = HealthAlarms()
-    private var started = false
 
     init(store: any Storage, clock: @escaping @Sendable () -> Date, logger: Logger) {
         self.store = store
@@ -49,9 +48,7 @@ actor HealthAlarmService: Service {
     }
 
     /// Reads the open alarms back and counts every display away from now.
-    func start() async throws {
-        guard !started else { return }
-        started = true
+    private func start() async throws {
         alarms.restore(try await store.openAlarms().map(\.event))
         let now = Reading.milliseconds(clock())
         for display in try await store.everyDisplay() {
@@ -59,8 +56,7 @@ actor HealthAlarmService: Service {
         }
     }
 
-    func take(_ observation: HealthObservation) async {
-        if !started { try? await start() }
+    private func take(_ observation: HealthObservation) async {
         for event in alarms.observe(observation) {
             do {
                 try await store.applyAlarmEvent(event)
@@ -70,7 +66,4 @@ actor HealthAlarmService: Service {
             }
         }
     }
-
-    /// What is raised now, by display and kind.
-    var active: [HealthAlarmKey: HealthAlarmEvent] { alarms.active }
 }

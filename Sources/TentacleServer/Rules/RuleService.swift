@@ -23,7 +23,6 @@ actor RuleService: Service {
     private let logger: Logger
     private let inbox: AsyncStream<[Reading]>
     private let input: AsyncStream<[Reading]>.Continuation
-    private let dropped = Atomic<Int>(0)
     /// Whether any rule is approved; without one, readings are not even handed over.
     private let working = Atomic<Bool>(false)
 
@@ -47,11 +46,10 @@ actor RuleService: Service {
         guard working.load(ordering: .relaxed) else { return }
         let readings = batches.flatMap(\.readings)
         guard !readings.isEmpty else { return }
-        if case .dropped = input.yield(readings) { dropped.add(1, ordering: .relaxed) }
+        if case .dropped = input.yield(readings) {
+            logger.warning("rules fell behind; readings were stored but not judged", metadata: ["readings": "\(readings.count)"])
+        }
     }
-
-    /// Batches the engine could not keep up with since start (they were stored, not judged).
-    nonisolated var droppedBatches: Int { dropped.load(ordering: .relaxed) }
 
     /// Reads the rules again after one was created, changed, approved or deleted. A rule whose
     /// condition changed, or that is no longer approved, starts over and ends what it showed; on
@@ -75,10 +73,6 @@ actor RuleService: Service {
                 engine.restore(rule: rule.id, raised: Set(rule.raisedSources), at: Reading.milliseconds(clock()))
             }
         }
-        // A raised rule whose actions changed shows the new ones at once.
-        for rule in rules.values.sorted(by: { $0.id < $1.id }) where !rule.raisedSources.isEmpty && before[rule.id].map({ $0.actions != rule.actions }) == true {
-            if rule.actions.layoutId == nil { await endCampaign(of: rule) } else { try? await showCampaign(of: rule, sources: rule.raisedSources) }
-        }
         loaded = true
     }
 
@@ -100,13 +94,9 @@ actor RuleService: Service {
         }
     }
 
-    /// The raised rules and their sources, by rule id.
-    var raised: [String: Set<String>] { engine.raised }
-
     // MARK: - Inside
 
     func take(_ readings: [Reading]) async {
-        if !loaded { try? await reload() }
         await learnPlaces(of: readings.map(\.source))
         var events: [RuleEvent] = []
         for reading in readings { events += engine.ingest(reading) }

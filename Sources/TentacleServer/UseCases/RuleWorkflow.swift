@@ -43,13 +43,12 @@ struct RuleWorkflow: Sendable {
         return rule
     }
 
-    /// Replaces what the rule watches and does; it stops acting until approved again.
+    /// Replaces what the rule watches and does; it stops acting (and lets go of what it showed)
+    /// until approved again.
     func edit(_ old: CityRule, name: String, condition: Rule, actions: CityRule.Actions, by p: Principal) async throws -> CityRule {
         var condition = condition
         condition.id = old.id
-        let rule = CityRule(
-            id: old.id, name: name, condition: condition, actions: actions, createdBy: p.userID, createdAt: clock(),
-            raisedSources: old.condition == condition ? old.raisedSources : [], raisedAt: old.condition == condition ? old.raisedAt : nil)
+        let rule = CityRule(id: old.id, name: name, condition: condition, actions: actions, createdBy: p.userID, createdAt: clock())
         try await check(rule, by: p)
         try await repository.updateRule(rule, audit: Self.audit(p, "rule.edit", rule.id, "changed rule '\(name)'; waiting for approval"))
         try await service.reload()

@@ -3,21 +3,11 @@ import GRDB
 public import TentacleCore
 
 extension SQLiteStore: AlertFeedRepository {
-    private static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.dateEncodingStrategy = .millisecondsSince1970
-        e.outputFormatting = .sortedKeys
-        return e
-    }()
     private static let decoder: JSONDecoder = {
         let d = JSONDecoder()
         d.dateDecodingStrategy = .millisecondsSince1970
         return d
     }()
-
-    private static func json(_ value: some Encodable) throws -> String {
-        String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
 
     private static func feed(_ row: Row) throws -> AlertFeed {
         let filters: String = row[6], health: String = row[10], scope: String? = row[8], created: Int64 = row[9]

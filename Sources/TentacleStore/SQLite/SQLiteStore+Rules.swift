@@ -6,12 +6,6 @@ extension SQLiteStore: RuleRepository {
     private static let ruleColumns = "id, name, condition, actions, created_by, created_at, state, approved_by, approved_at, raised_sources, raised_at"
     private static let deliveryColumns = "id, rule, url, payload, created_at, state, attempts, next_attempt_at, last_status, last_error, delivered_at"
 
-    private static func json(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-
     private static func date(_ ms: Int64?) -> Date? {
         ms.map { Date(timeIntervalSince1970: Double($0) / 1000) }
     }
