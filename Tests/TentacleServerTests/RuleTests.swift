@@ -185,6 +185,8 @@ extension HeavyServerTests {
                     #expect(await eventually(timeout: .seconds(20)) { receiver.bodies.count == 2 })
                     #expect(receiver.bodies.map { $0.contains(#""event":"raised""#) } == [true, false])
                     #expect(receiver.bodies.last?.contains(#""event":"cleared""#) == true)
+                    // The endpoint answers before the sender records the attempt: wait for the record.
+                    #expect(await eventually { (try? await fixture.store.webhookDeliveries(rule: "pm25", limit: 10))?.allSatisfy { $0.state == .delivered } == true })
                     let deliveries = try await fixture.store.webhookDeliveries(rule: "pm25", limit: 10)
                     #expect(deliveries.map(\.state) == [.delivered, .delivered])
                     #expect(deliveries.map(\.attempts).sorted() == [1, 2])
