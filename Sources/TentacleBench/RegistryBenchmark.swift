@@ -62,7 +62,7 @@ public enum RegistryBenchmark {
     }
 
     /// Runs `clients` threads for `seconds`, each on its own keep-alive connection.
-    private static func measure(
+    static func measure(
         _ options: Options, port: Int,
         _ call: @escaping @Sendable (LoopbackHTTPClient, Int, Int) throws -> LoopbackHTTPClient.Reply
     ) throws -> Measurement {

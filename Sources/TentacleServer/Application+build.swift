@@ -32,6 +32,9 @@ func makeEnvironment(store: any Storage, configuration: ServerConfiguration, log
     let intake = AlertIntake(repository: store, directory: directory, dispatcher: alerts, clock: clock)
     let schedules = SchedulePublisher(store: store, hub: hub, logger: logger)
     let rules = RuleService(store: store, directory: directory, schedules: schedules, clock: clock, logger: logger)
+    let latest = LatestValues()
+    let entities = EntityCatalog(store: store, latest: latest)
+    let subscriptions = SubscriptionService(store: store, catalog: entities, latest: latest, clock: clock, logger: logger)
     return ServerEnvironment(
         store: store, configuration: configuration, hasher: PasswordHasher(cost: configuration.bcryptCost),
         throttle: LoginThrottle(
@@ -51,7 +54,9 @@ func makeEnvironment(store: any Storage, configuration: ServerConfiguration, log
             limits: CAPLimits.intake(maxBytes: configuration.maxAlertBytes), clock: clock, logger: logger),
         rules: rules, webhooks: WebhookSender(store: store, clock: clock, logger: logger),
         alarms: HealthAlarmService(store: store, clock: clock, logger: logger),
-        ruleWorkflow: RuleWorkflow(repository: store, service: rules, clock: clock))
+        ruleWorkflow: RuleWorkflow(repository: store, service: rules, clock: clock),
+        entities: entities, subscriptions: subscriptions,
+        notifications: NotificationSender(store: store, service: subscriptions, clock: clock, logger: logger))
 }
 
 func buildRouter(env: ServerEnvironment) -> Router<AppRequestContext> {
@@ -87,6 +92,13 @@ func buildRouter(env: ServerEnvironment) -> Router<AppRequestContext> {
     RuleController(env: env).register(on: v1)
     AlarmController(env: env).register(on: v1)
 
+    // NGSI-LD (ETSI GS CIM 009) for FIWARE clients: the same users and tokens, errors as ProblemDetails.
+    NGSIEntityController.registerContext(on: router)
+    let ngsi = router.group("ngsi-ld/v1").add(middleware: ProblemDetailsMiddleware()).add(middleware: UserAuthMiddleware(store: store, clock: clock))
+    NGSIEntityController(env: env).register(on: ngsi)
+    NGSITemporalController(env: env).register(on: ngsi)
+    NGSISubscriptionController(env: env).register(on: ngsi)
+
     let devices = router.group("v1").add(middleware: DeviceAuthMiddleware(store: store))
     DeviceController().register(on: devices)
     return router
@@ -110,6 +122,8 @@ public func buildApplication(
             env.rules,
             env.webhooks,
             env.alarms,
+            env.subscriptions,
+            env.notifications,
             ChannelProcessor(channel: DeviceChannel(env: env), logger: logger),
             ChannelHeartbeat(store: store, hub: env.channel, logger: logger),
             AssetCollector(

@@ -38,6 +38,12 @@ struct ServerEnvironment: Sendable {
     let alarms: HealthAlarmService
     /// City rules and their review.
     let ruleWorkflow: RuleWorkflow
+    /// Displays, sensors and their readings as NGSI-LD entities.
+    let entities: EntityCatalog
+    /// NGSI-LD subscriptions, planning notifications as readings are stored.
+    let subscriptions: SubscriptionService
+    /// The notifications subscriptions are owed, delivered with retries.
+    let notifications: NotificationSender
 
     /// An audit event by the caller.
     func audit(_ p: Principal, _ action: String, _ type: String, _ id: String, _ summary: String) -> AuditEvent {

@@ -7,9 +7,9 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a benchmark and print its figures with ratios against a baseline measured in the same run.",
-        discussion: "Benchmarks: alert, channel, ingest, registry, render, resolve, rules. Build with -c release for meaningful figures.")
+        discussion: "Benchmarks: alert, channel, ingest, ngsi, registry, render, resolve, rules. Build with -c release for meaningful figures.")
 
-    @Argument(help: "Benchmark to run: alert, channel, ingest, registry, render, resolve or rules.")
+    @Argument(help: "Benchmark to run: alert, channel, ingest, ngsi, registry, render, resolve or rules.")
     var name: String
 
     @Option(help: "Seconds to measure each figure for (0.1...600).")
@@ -18,7 +18,10 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Readings in the ingest stream (ingest, rules), 10,000...10,000,000; all are generated in memory first.")
     var count: Int = 1_000_000
 
-    @Option(help: "Concurrent loopback clients (ingest, registry), 1...64.")
+    @Option(help: "Subscription notifications to deliver (ngsi), 100...100,000.")
+    var notifications: Int = 5000
+
+    @Option(help: "Concurrent loopback clients (ingest, ngsi, registry), 1...64.")
     var clients: Int = 4
 
     @Option(help: "Simulated displays (alert, channel), 10...20,000; alert also measures 1,000.")
@@ -33,6 +36,7 @@ struct BenchCommand: AsyncParsableCommand {
     func validate() throws {
         guard (0.1...600).contains(seconds) else { throw ValidationError("--seconds must be 0.1...600") }
         guard (10_000...10_000_000).contains(count) else { throw ValidationError("--count must be 10000...10000000") }
+        guard (100...100_000).contains(notifications) else { throw ValidationError("--notifications must be 100...100000") }
         guard (1...64).contains(clients) else { throw ValidationError("--clients must be 1...64") }
         guard (10...20_000).contains(displays) else { throw ValidationError("--displays must be 10...20000") }
         guard (1...100).contains(rounds) else { throw ValidationError("--rounds must be 1...100") }
@@ -41,7 +45,7 @@ struct BenchCommand: AsyncParsableCommand {
         }
     }
 
-    static let names = ["alert", "channel", "ingest", "registry", "render", "resolve", "rules"]
+    static let names = ["alert", "channel", "ingest", "ngsi", "registry", "render", "resolve", "rules"]
 
     func run() async throws {
         let figures: [BenchmarkFigure]
@@ -58,6 +62,8 @@ struct BenchCommand: AsyncParsableCommand {
             figures = ResolveBenchmark.run(seconds: seconds)
         case "rules":
             figures = try await RuleBenchmark.run(seconds: seconds, count: count)
+        case "ngsi":
+            figures = try await NGSIBenchmark.run(seconds: seconds, clients: clients, notifications: notifications)
         default:
             figures = try await RegistryBenchmark.run(.init(seconds: seconds, clients: clients))
         }

@@ -41,7 +41,7 @@ final class WebhookReceiver: Sendable {
         let server = Task { try await app.runService() }
         defer { server.cancel() }
         var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw WebhookError(description: "the receiver did not start") }
+        guard let port = await iterator.next() else { throw ReceiverError() }
         try await body("http://127.0.0.1:\(port)/hook")
     }
 }
@@ -246,4 +246,8 @@ extension HeavyServerTests {
         }
     }
 }
+}
+
+private struct ReceiverError: Error, CustomStringConvertible {
+    var description: String { "the receiver did not start" }
 }

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Logging
 import ServiceLifecycle
 import TentacleCore
@@ -18,7 +15,7 @@ final class WebhookSender: Service, Sendable {
     private let store: any Storage
     private let clock: @Sendable () -> Date
     private let logger: Logger
-    private let session: URLSession
+    private let outbound: OutboundPost
     private let pollInterval: Duration
 
     init(store: any Storage, clock: @escaping @Sendable () -> Date, logger: Logger, timeoutSeconds: Double = 10, pollInterval: Duration = .seconds(1)) {
@@ -26,24 +23,15 @@ final class WebhookSender: Service, Sendable {
         self.clock = clock
         self.logger = logger
         self.pollInterval = pollInterval
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeoutSeconds
-        configuration.timeoutIntervalForResource = timeoutSeconds * 2
-        configuration.httpAdditionalHeaders = ["User-Agent": "Tentacle rule webhook"]
-        session = URLSession(configuration: configuration)
+        outbound = OutboundPost(userAgent: "Tentacle rule webhook", timeoutSeconds: timeoutSeconds)
     }
 
     deinit {
-        session.invalidateAndCancel()
+        outbound.invalidate()
     }
 
     func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await self.deliverDue()
-                try? await Task.sleep(for: self.pollInterval)
-            }
-        }
+        await OutboundPost.poll(every: pollInterval) { await self.deliverDue() }
     }
 
     /// Attempts what is due, each rule's oldest call first; while calls get through, the next of
@@ -65,27 +53,18 @@ final class WebhookSender: Service, Sendable {
     private func attempt(_ delivery: WebhookDelivery) async -> Bool {
         var next = delivery
         next.attempts += 1
-        do {
-            guard let url = URL(string: delivery.url), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
-                throw WebhookError(description: "'\(delivery.url.prefix(200))' is not an http or https URL")
-            }
-            var request = URLRequest(url: url)
-            request.httpMethod = "POST"
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.setValue(String(delivery.id), forHTTPHeaderField: "Tentacle-Delivery")
-            request.httpBody = Data(delivery.payload.utf8)
-            let (_, response) = try await session.data(for: request)
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            next.lastStatus = status
-            guard (200..<300).contains(status) else { throw WebhookError(description: "the endpoint answered \(status)") }
+        let result = await outbound.post(
+            delivery.url, body: delivery.payload, headers: ["Content-Type": "application/json", "Tentacle-Delivery": String(delivery.id)])
+        next.lastStatus = result.status
+        if result.delivered {
             next.state = .delivered
             next.deliveredAt = Reading.milliseconds(clock())
             next.lastError = nil
-        } catch {
-            next.lastError = String("\(error)".prefix(500))
+        } else {
+            next.lastError = result.error
             if next.attempts >= Self.maxAttempts {
                 next.state = .failed
-                logger.warning("webhook given up", metadata: ["rule": "\(delivery.rule)", "attempts": "\(next.attempts)", "error": "\(error)"])
+                logger.warning("webhook given up", metadata: ["rule": "\(delivery.rule)", "attempts": "\(next.attempts)", "error": "\(result.error ?? "")"])
             } else {
                 next.nextAttemptAt = Reading.milliseconds(clock()) + Self.backoff(attempts: next.attempts)
             }
@@ -100,10 +79,6 @@ final class WebhookSender: Service, Sendable {
 
     /// Milliseconds to wait after `attempts` failed attempts: 1 s doubling, at most an hour.
     static func backoff(attempts: Int) -> Int64 {
-        min(longestBackoff, 1000 << Int64(min(max(attempts - 1, 0), 30)))
+        OutboundPost.backoff(attempts: attempts, longest: longestBackoff)
     }
-}
-
-struct WebhookError: Error, CustomStringConvertible {
-    let description: String
 }

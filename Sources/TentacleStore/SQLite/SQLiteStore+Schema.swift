@@ -443,6 +443,42 @@ extension SQLiteStore {
                 CREATE INDEX alarms_by_display ON alarms (display, id);
                 """)
         }
+        m.registerMigration("v14-ngsi-subscriptions") { db in
+            // A subscription's notifications are sent in queue order, so its queue is read by
+            // (subscription, id): the head, the count, the rows deleted with it. Ids are never
+            // reused, so an attempt reported for a notification deleted meanwhile cannot land on
+            // a newer one.
+            try db.execute(sql: """
+                CREATE TABLE ngsi_subscriptions (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    owner TEXT NOT NULL,
+                    document TEXT NOT NULL,
+                    is_active INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    modified_at INTEGER NOT NULL,
+                    expires_at INTEGER,
+                    times_sent INTEGER NOT NULL,
+                    times_failed INTEGER NOT NULL,
+                    last_notification INTEGER,
+                    last_success INTEGER,
+                    last_failure INTEGER,
+                    last_failure_reason TEXT
+                );
+                CREATE TABLE ngsi_notifications (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    subscription TEXT NOT NULL,
+                    endpoint TEXT NOT NULL,
+                    content_type TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    next_attempt_at INTEGER NOT NULL,
+                    last_status INTEGER,
+                    last_error TEXT
+                );
+                CREATE INDEX ngsi_notifications_by_subscription ON ngsi_notifications (subscription, id);
+                """)
+        }
         return m
     }
 

@@ -7,9 +7,14 @@ extension SQLiteStore: TelemetryRepository {
     public func ingest(_ batches: [ReadingBatch], at time: Date) async throws -> [BatchOutcome] {
         let receivedAt = Reading.milliseconds(time)
         let known = seriesIds.withLock { $0 }
+        let follower = ingestFollower.withLock { $0 }
         let (outcomes, created) = try await write { db in
             var ids = SeriesIds(known: known)
             let outcomes = try batches.map { try Self.ingest($0, receivedAt: receivedAt, ids: &ids, db) }
+            if let follower {
+                let stored = zip(batches, outcomes).compactMap { batch, outcome in outcome.result == .duplicate ? nil : batch }
+                if !stored.isEmpty { _ = try Self.queue(follower.follow(stored, receivedAt: receivedAt), db) }
+            }
             return (outcomes, ids.created)
         }
         // Only series whose rows committed are remembered; series are never deleted.

@@ -19,6 +19,8 @@ public final class SQLiteStore: Sendable {
     public let path: String
     /// Ids of the telemetry series (source, metric) seen so far; series rows are never deleted.
     let seriesIds = Mutex<[SeriesKey: Int64]>([:])
+    /// Plans notifications from the batches `ingest` stores, in its transaction (see `follow(with:)`).
+    let ingestFollower = Mutex<(any IngestFollower)?>(nil)
     /// Reads in flight, kept to the number of reader connections (see `ReadPermits`).
     let readPermits: ReadPermits
 

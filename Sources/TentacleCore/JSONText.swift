@@ -1,9 +1,9 @@
 /// JSON written byte by byte, for the few large answers where `JSONEncoder`'s cost per value shows.
-enum JSONText {
+public enum JSONText {
     private static let hex = Array("0123456789abcdef".utf8)
 
     /// `value` as a JSON string: quotes, backslashes and control characters escaped, the rest as UTF-8.
-    static func appendString(_ value: String, to out: inout [UInt8]) {
+    public static func appendString(_ value: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for byte in value.utf8 {
             switch byte {
@@ -22,7 +22,7 @@ enum JSONText {
 
     /// A finite number in Swift's shortest form that reads back to the same value; whole numbers
     /// without ".0". Non-finite values (which JSON cannot hold) are written as null.
-    static func appendNumber(_ value: Double, to out: inout [UInt8]) {
+    public static func appendNumber(_ value: Double, to out: inout [UInt8]) {
         guard value.isFinite else { return out.append(contentsOf: "null".utf8) }
         if value == value.rounded(), abs(value) < 1e15 {
             out.append(contentsOf: String(Int64(value)).utf8)
