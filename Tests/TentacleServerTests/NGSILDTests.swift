@@ -213,7 +213,7 @@ import Testing
                     (#"{"watchedAttributes": ["pm25"], "throttling": -1, "notification": {"endpoint": {"uri": "http://x/"}}}"#, "throttling"),
                     (#"{"watchedAttributes": ["pm25"], "colour": "red", "notification": {"endpoint": {"uri": "http://x/"}}}"#, "colour"),
                     (#"{"watchedAttributes": ["pm25"], "timeInterval": 60, "notification": {"endpoint": {"uri": "http://x/"}}}"#, "timeInterval"),
-                    (#"{"watchedAttributes": ["pm25"], "geoQ": {"georel": "near", "geometry": "Point", "coordinates": [13, 52]}, "notification": {"endpoint": {"uri": "http://x/"}}}"#, "georel"),
+                    (#"{"watchedAttributes": ["pm25"], "geoQ": {"georel": "near", "geometry": "Point", "coordinates": [13, 52]}, "notification": {"endpoint": {"uri": "http://x/"}}}"#, "geoQ.georel"),
                     (#"{"watchedAttributes": ["pm25"], "notification": {"format": "xml", "endpoint": {"uri": "http://x/"}}}"#, "notification.format"),
                     ("[1]", "the body"),
                 ]

@@ -112,7 +112,11 @@ public struct SubscriptionDocument: Sendable {
                 coordinates = String(decoding: out, as: UTF8.self)
             default: throw fail("geoQ.coordinates", "must be a GeoJSON coordinates array")
             }
-            geo = try NGSIGeoQuery.parse(georel: georel, geometry: geometry, coordinates: coordinates, geoproperty: try string("geoproperty", in: g))
+            do {
+                geo = try NGSIGeoQuery.parse(georel: georel, geometry: geometry, coordinates: coordinates, geoproperty: try string("geoproperty", in: g))
+            } catch {
+                throw fail("geoQ.\(error.parameter)", error.message)
+            }
             geoQ = g
         }
 
