@@ -64,9 +64,17 @@ import Testing
                 #expect((entity["refDevice"] as? [String: Any])?["object"] as? String == "urn:ngsi-ld:Device:aq-n1")
                 #expect((entity["@context"] as? [String])?.first?.hasSuffix("/ngsi-ld/v1/jsonldContexts/tentacle") == true)
 
-                // The display carries its panel readings; its pole is a Streetlight pointing back at it.
+                // The display carries its panel readings and what it reported showing last; its pole is a Streetlight pointing back at it.
+                let plays = [
+                    PlayRecord(displayId: "north-1", kind: "default", layoutId: "welcome", campaignId: nil, revision: nil, alertId: nil, start: 1_767_225_600_000, end: 1_767_225_660_000),
+                    PlayRecord(displayId: "north-1", kind: "campaign", layoutId: "l-1", campaignId: "c-1", revision: 2, alertId: nil, start: 1_767_225_660_000, end: 1_767_225_720_000),
+                ]
+                #expect(try await fx.store.recordPlays([PlayBatch(displayId: "north-1", seq: 1, plays: plays)], at: fx.clock.now) == [true])
                 let display = try #require(try Self.json(try await api.send(.get, "/ngsi-ld/v1/entities/urn:ngsi-ld:Display:north-1?options=keyValues")) as? [String: Any])
                 #expect(display["brightness"] as? Double == 80 && display["status"] as? String == "offline")
+                #expect((display["showing"] as? [String: String]) == ["kind": "campaign", "layout": "l-1", "campaign": "c-1"])
+                let listed = try await api.send(.get, "/ngsi-ld/v1/entities?type=Display&q=showing%5Bcampaign%5D==%22c-1%22")
+                #expect(listed.text.contains("urn:ngsi-ld:Display:north-1") && !listed.text.contains("north-2"), "\(listed.text)")
                 #expect((display["resolution"] as? [String: Any])?["width"] as? Double == 128)
                 #expect(display["refStreetlight"] as? String == "urn:ngsi-ld:Streetlight:pole-north-1")
                 let pole = try #require(try Self.json(try await api.send(.get, "/ngsi-ld/v1/entities/urn:ngsi-ld:Streetlight:pole-north-1?options=keyValues")) as? [String: Any])

@@ -45,7 +45,8 @@ final class EntityCatalog: Sendable {
                 values[row.reading.source, default: [:]][row.reading.metric] = ObservedValue(time: row.reading.time, value: row.reading.value)
             }
         }
-        return registry.entities(types: types, latest: values).filter { entity in
+        let showing = types?.contains("Display") ?? true ? try await self.showing() : [:]
+        return registry.entities(types: types, latest: values, showing: showing).filter { entity in
             (types?.contains(entity.type) ?? true) && entity.district.map(scope.contains) ?? (scope == .all)
         }
     }
@@ -63,7 +64,15 @@ final class EntityCatalog: Sendable {
                 values[row.reading.metric] = ObservedValue(time: row.reading.time, value: row.reading.value)
             }
         }
-        return registry.entities(source: source, latest: values, showing: nil).first { $0.id == id }.flatMap { visible($0, scope) }
+        let showing = type == "Display" ? try await self.showing()[source] : nil
+        return registry.entities(source: source, latest: values, showing: showing).first { $0.id == id }.flatMap { visible($0, scope) }
+    }
+
+    /// What each display reported showing last.
+    private func showing() async throws -> [String: DisplayShowing] {
+        try await store.latestPlays().mapValues { p in
+            DisplayShowing(kind: p.kind, layoutId: p.layoutId, campaignId: p.campaignId, alertId: p.alertId, since: p.start)
+        }
     }
 
     private func visible(_ entity: ContextEntity, _ scope: DistrictScope) -> ContextEntity? {

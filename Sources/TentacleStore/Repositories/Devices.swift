@@ -82,6 +82,9 @@ public protocol DeviceRepository: Sendable {
     func lastSequence(displayId: String, epoch: Int64) async throws -> Int64?
     /// Plays of a display overlapping [from, to), oldest first, at most `limit`.
     func plays(displayId: String, from: Int64, to: Int64, limit: Int) async throws -> [PlayRecord]
+    /// Each display's play that started last, as it reported it: what it is showing, or showed
+    /// last. Displays without a reported play are absent.
+    func latestPlays() async throws -> [String: PlayRecord]
     func saveScreenshot(displayId: String, _ shot: StoredScreenshot) async throws
     func screenshot(displayId: String) async throws -> StoredScreenshot?
 }

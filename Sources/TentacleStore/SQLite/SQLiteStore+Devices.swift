@@ -71,6 +71,25 @@ extension SQLiteStore: DeviceRepository {
         }
     }
 
+    public func latestPlays() async throws -> [String: PlayRecord] {
+        try await read { db in
+            // One index seek per display on plays(display_id, start), not a scan of the plays.
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT d.id, p.kind, p.layout_id, p.campaign_id, p.revision, p.alert_id, p.start, p."end" FROM displays d
+                    JOIN plays p ON p.rowid = (SELECT rowid FROM plays WHERE display_id = d.id ORDER BY start DESC, seq DESC LIMIT 1)
+                    """)
+            var plays: [String: PlayRecord] = [:]
+            for row in rows {
+                let id: String = row[0]
+                plays[id] = PlayRecord(
+                    displayId: id, kind: row[1], layoutId: row[2], campaignId: row[3], revision: row[4], alertId: row[5], start: row[6], end: row[7])
+            }
+            return plays
+        }
+    }
+
     public func saveScreenshot(displayId: String, _ shot: StoredScreenshot) async throws {
         try await write { db in
             try db.execute(
