@@ -98,6 +98,12 @@ func buildRouter(env: ServerEnvironment) -> Router<AppRequestContext> {
     NGSIEntityController(env: env).register(on: ngsi)
     NGSITemporalController(env: env).register(on: ngsi)
     NGSISubscriptionController(env: env).register(on: ngsi)
+    // Anything else under /ngsi-ld/v1 answers in NGSI-LD's own error form too.
+    for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
+        ngsi.on("**", method: method) { request, _ -> Response in
+            throw NGSIError(.resourceNotFound, "\(request.method) \(request.uri.path) is not part of Tentacle's NGSI-LD API (see docs/ngsi-ld.md)")
+        }
+    }
 
     let devices = router.group("v1").add(middleware: DeviceAuthMiddleware(store: store))
     DeviceController().register(on: devices)

@@ -154,8 +154,14 @@ import Testing
                 #expect(anonymous.status == .unauthorized && anonymous.text.contains(#""status":401"#))
                 let html = try await api.send(.get, "/ngsi-ld/v1/entities", headers: [.accept: "text/html"])
                 #expect(html.status == .notAcceptable && html.text.contains("NotAcceptable"))
+                for (method, uri) in [(HTTPRequest.Method.get, "/ngsi-ld/v1/csourceRegistrations"), (.post, "/ngsi-ld/v1/entityOperations/upsert"), (.put, "/ngsi-ld/v1/attributes/pm25")] {
+                    let r = try await api.send(method, uri, json: "[]")
+                    #expect(r.status == .notFound && r.text.contains("errors/ResourceNotFound") && r.text.contains("not part of"), "\(uri): \(r.text)")
+                }
                 let create = try await api.send(.post, "/ngsi-ld/v1/entities", json: #"{"id": "urn:ngsi-ld:Display:x", "type": "Display"}"#)
                 #expect(create.status == .unprocessableContent && create.text.contains("OperationNotSupported"))
+                let delete = try await api.send(.delete, "/ngsi-ld/v1/entities/urn:ngsi-ld:Display:north-1")
+                #expect(delete.status == .unprocessableContent && delete.text.contains("OperationNotSupported"))
             }
         }
     }

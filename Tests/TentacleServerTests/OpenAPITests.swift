@@ -48,7 +48,8 @@ import TentacleStore
     }
 
     @Test func everyRegisteredRouteIsDocumented() throws {
-        let missing = try Self.registeredRoutes().subtracting(Self.documentedRoutes())
+        // `**` catch-alls only answer unknown paths in the right error form; they are not endpoints.
+        let missing = try Self.registeredRoutes().filter { !$0.hasSuffix("/**") }.subtracting(Self.documentedRoutes())
         #expect(missing.isEmpty, "routes missing from openapi.yaml: \(missing.sorted())")
     }
 

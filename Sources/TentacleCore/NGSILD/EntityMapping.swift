@@ -258,7 +258,7 @@ public struct EntityRegistry: Sendable {
         var a: [String: ContextAttribute] = [
             "name": .property(.string(s.id)),
             "deviceCategory": .property(.array([.string("sensor")])),
-            "controlledProperty": .property(.array(s.metrics.map { .string(AttributeMapping.of($0).attribute) })),
+            "controlledProperty": .property(.array(s.metrics.map { m in .string(AttributeMapping.byMetric[m]?.attribute ?? m) })),
             "location": .geo(lat: s.lat, lon: s.lon),
             "areaServed": .property(.string(s.district)),
             "category": .property(.string(s.kind.rawValue)),

@@ -42,9 +42,12 @@ struct NGSIEntityController {
             NGSIValue.object(list).write(to: &out)
             return LinkedData.response(out, representation, context: contextURL)
         }
-        group.post("entities") { _, _ -> Response in
+        let readOnly: @Sendable (Request, AppRequestContext) async throws -> Response = { _, _ in
             throw NGSIError(.operationNotSupported, "entities are Tentacle's displays, sensors and readings; change them through /v1")
         }
+        group.post("entities", use: readOnly)
+        group.patch("entities/:id", use: readOnly)
+        group.delete("entities/:id", use: readOnly)
     }
 
     /// The context document every answer links to; public, as JSON-LD processors fetch it unauthenticated.
