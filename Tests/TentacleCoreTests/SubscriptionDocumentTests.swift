@@ -30,6 +30,15 @@ import Testing
         #expect(minimal.isActive && minimal.throttling == 0 && minimal.selector.targets.isEmpty)
     }
 
+    @Test func aPercentEncodedQueryIsReadDecodedAndABadOneStillFails() throws {
+        // ngsildclient's SubscriptionBuilder escapes q as for a URL.
+        let d = try Self.parse(#"{"watchedAttributes": ["pm25"], "q": "pm25%3E50;pm10%3C%3D80", "notification": {"endpoint": {"uri": "http://127.0.0.1:9/"}}}"#)
+        #expect(d.q == "pm25>50;pm10<=80" && d.selector.query != nil)
+        #expect(throws: NGSIQueryError.self) {
+            try Self.parse(#"{"watchedAttributes": ["pm25"], "q": "pm25%3E%3E50", "notification": {"endpoint": {"uri": "http://127.0.0.1:9/"}}}"#)
+        }
+    }
+
     @Test func changesConcernASubscriptionByTargetWatchedAttributeQueryAndPlace() throws {
         let d = try Self.parse(Self.full)
         func aq(_ id: String, pm25: Double, lat: Double = 52.5) -> ContextEntity {

@@ -106,6 +106,9 @@ final class ServerProcess {
 
     var pid: Int32 { process.processIdentifier }
 
+    /// What the server wrote to stderr so far.
+    var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
     /// Kills the process at once (SIGKILL), as a power cut or OOM kill would.
     func sigkill() {
         guard process.isRunning else { return }

@@ -96,7 +96,17 @@ public struct SubscriptionDocument: Sendable {
 
         q = try string("q")
         var query: NGSIQuery?
-        if let q { query = try NGSIQuery.parse(q) }
+        if let text = q {
+            do {
+                query = try NGSIQuery.parse(text)
+            } catch {
+                // Some clients send q percent-encoded as in a URL (`pm25%3E50`); `%` has no place
+                // in the grammar outside strings, so a query that reads once decoded is taken decoded.
+                guard let decoded = text.removingPercentEncoding, decoded != text, let parsed = try? NGSIQuery.parse(decoded) else { throw error }
+                query = parsed
+                q = decoded
+            }
+        }
         var geo: NGSIGeoQuery?
         if let v = body["geoQ"] {
             guard case .object(let g) = v else { throw fail("geoQ", "must be an object with geometry, coordinates and georel") }
