@@ -7,6 +7,8 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         case conflict
         /// The change refers to an object that does not exist (unknown district or group).
         case invalidReference
+        /// The database cannot be reached now (a PostgreSQL server that is down or restarting); try again.
+        case unavailable
     }
 
     public let code: Code

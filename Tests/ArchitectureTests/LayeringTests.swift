@@ -20,7 +20,7 @@ import Testing
     }
 
     @Test func storeImportsOnlyTheCoreAndItsDatabase() throws {
-        try expectImports(of: "TentacleStore", within: Self.system.union(["TentacleCore", "GRDB", "GRDBSQLite", "Crypto"]))
+        try expectImports(of: "TentacleStore", within: Self.system.union(["TentacleCore", "GRDB", "GRDBSQLite", "Crypto", "PostgresNIO", "NIOCore", "Logging"]))
     }
 
     @Test func serverDoesNotImportTheAgent() throws {

@@ -19,6 +19,7 @@ struct APIError: Error, Sendable {
         case rateLimited = "rate_limited"
         case upgradeRequired = "upgrade_required"
         case internalError = "internal_error"
+        case unavailable
 
         var status: HTTPResponse.Status {
             switch self {
@@ -33,6 +34,7 @@ struct APIError: Error, Sendable {
             case .rateLimited: .tooManyRequests
             case .upgradeRequired: HTTPResponse.Status(code: 426, reasonPhrase: "Upgrade Required")
             case .internalError: .internalServerError
+            case .unavailable: .serviceUnavailable
             }
         }
     }
@@ -88,6 +90,7 @@ struct APIError: Error, Sendable {
                 return APIError(
                     .validationFailed, e.message, field: e.field,
                     issues: [FieldIssue(field: e.field ?? "", message: e.message, row: e.row)])
+            case .unavailable: return APIError(.unavailable, e.message, headers: [.retryAfter: "5"])
             }
         case let e as ImportError:
             let issues = e.problems.map { FieldIssue(field: $0.field ?? "", message: $0.message, row: $0.row) }

@@ -22,6 +22,7 @@ struct NGSIError: Error, Sendable {
         case unauthorized = "Unauthorized"
         case forbidden = "Forbidden"
         case payloadTooLarge = "PayloadTooLarge"
+        case unavailable = "ServiceUnavailable"
 
         var status: HTTPResponse.Status {
             switch self {
@@ -36,6 +37,7 @@ struct NGSIError: Error, Sendable {
             case .unauthorized: .unauthorized
             case .forbidden: .forbidden
             case .payloadTooLarge: .contentTooLarge
+            case .unavailable: .serviceUnavailable
             }
         }
     }
@@ -55,12 +57,12 @@ struct NGSIError: Error, Sendable {
         .alreadyExists: "The entity or subscription already exists", .operationNotSupported: "The operation is not supported",
         .resourceNotFound: "Not found", .internalError: "Internal error", .notAcceptable: "No acceptable representation",
         .unsupportedMediaType: "Unsupported media type", .unauthorized: "Authentication required", .forbidden: "Not permitted",
-        .payloadTooLarge: "The body is too large",
+        .payloadTooLarge: "The body is too large", .unavailable: "The database is not reachable now",
     ]
 
     var typeURI: String {
         switch kind {
-        case .unauthorized, .forbidden, .payloadTooLarge: "about:blank"  // RFC 7807: nothing beyond the HTTP status
+        case .unauthorized, .forbidden, .payloadTooLarge, .unavailable: "about:blank"  // RFC 7807: nothing beyond the HTTP status
         default: "https://uri.etsi.org/ngsi-ld/errors/\(kind.rawValue)"
         }
     }
@@ -85,6 +87,7 @@ struct NGSIError: Error, Sendable {
             case .unsupportedMediaType: .unsupportedMediaType
             case .upgradeRequired: .invalidRequest
             case .internalError: .internalError
+            case .unavailable: .unavailable
             }
         return NGSIError(kind, api.message)
     }

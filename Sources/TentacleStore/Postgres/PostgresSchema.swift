@@ -1,0 +1,148 @@
+/// PostgreSQL's schema: the same tables as SQLite's, in PostgreSQL's types (TIMESTAMPTZ for
+/// dates, BIGINT for millisecond times, BYTEA for packed readings, BOOLEAN for flags).
+///
+/// Migrations run in order; one that has shipped is never edited, only followed by another.
+enum PostgresSchema {
+    static let migrations: [PostgresMigration] = [
+        PostgresMigration(name: "pg1-registry", statements: registry),
+        PostgresMigration(name: "pg2-content-devices-alerts", statements: content),
+        PostgresMigration(name: "pg3-telemetry-rules-subscriptions", statements: telemetry),
+    ]
+
+    /// Districts, groups, displays, users, tokens, device credentials, sensors and the audit log.
+    static let registry: [String] = [
+        """
+        CREATE TABLE districts (
+            code TEXT COLLATE "C" PRIMARY KEY,
+            name TEXT NOT NULL,
+            boundary TEXT,
+            approval_required BOOLEAN NOT NULL DEFAULT TRUE
+        )
+        """,
+        """
+        CREATE TABLE groups (
+            code TEXT COLLATE "C" PRIMARY KEY,
+            name TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT ''
+        )
+        """,
+        """
+        CREATE TABLE displays (
+            id TEXT COLLATE "C" PRIMARY KEY,
+            name TEXT NOT NULL,
+            width INTEGER NOT NULL,
+            height INTEGER NOT NULL,
+            lat DOUBLE PRECISION NOT NULL,
+            lon DOUBLE PRECISION NOT NULL,
+            district TEXT COLLATE "C" NOT NULL REFERENCES districts(code),
+            pole_id TEXT,
+            timezone TEXT NOT NULL,
+            notes TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'offline',
+            last_seen TIMESTAMPTZ,
+            created_at TIMESTAMPTZ NOT NULL,
+            updated_at TIMESTAMPTZ NOT NULL
+        )
+        """,
+        "CREATE INDEX displays_by_district ON displays (district, id)",
+        "CREATE INDEX displays_by_status ON displays (status, id)",
+        "CREATE INDEX displays_by_location ON displays (lat, lon)",
+        """
+        CREATE TABLE display_groups (
+            display_id TEXT COLLATE "C" NOT NULL REFERENCES displays(id) ON DELETE CASCADE,
+            group_code TEXT COLLATE "C" NOT NULL REFERENCES groups(code),
+            position INTEGER NOT NULL,
+            PRIMARY KEY (display_id, group_code)
+        )
+        """,
+        "CREATE INDEX display_groups_by_group ON display_groups (group_code, display_id)",
+        """
+        CREATE TABLE display_tags (
+            display_id TEXT COLLATE "C" NOT NULL REFERENCES displays(id) ON DELETE CASCADE,
+            tag TEXT COLLATE "C" NOT NULL,
+            position INTEGER NOT NULL,
+            PRIMARY KEY (display_id, tag)
+        )
+        """,
+        "CREATE INDEX display_tags_by_tag ON display_tags (tag, display_id)",
+        """
+        CREATE TABLE users (
+            id TEXT COLLATE "C" PRIMARY KEY,
+            username TEXT COLLATE "C" NOT NULL UNIQUE,
+            role TEXT NOT NULL,
+            districts TEXT NOT NULL DEFAULT '',
+            password_hash TEXT NOT NULL,
+            created_at TIMESTAMPTZ NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE api_tokens (
+            id TEXT COLLATE "C" PRIMARY KEY,
+            user_id TEXT COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            secret_hash TEXT NOT NULL UNIQUE,
+            created_at TIMESTAMPTZ NOT NULL,
+            expires_at TIMESTAMPTZ,
+            revoked_at TIMESTAMPTZ
+        )
+        """,
+        "CREATE INDEX api_tokens_by_user ON api_tokens (user_id)",
+        """
+        CREATE TABLE device_credentials (
+            id TEXT COLLATE "C" PRIMARY KEY,
+            display_id TEXT COLLATE "C" NOT NULL REFERENCES displays(id) ON DELETE CASCADE,
+            secret_hash TEXT NOT NULL UNIQUE,
+            created_at TIMESTAMPTZ NOT NULL,
+            revoked_at TIMESTAMPTZ
+        )
+        """,
+        "CREATE INDEX device_credentials_by_display ON device_credentials (display_id)",
+        """
+        CREATE TABLE sensors (
+            id TEXT COLLATE "C" PRIMARY KEY,
+            kind TEXT NOT NULL,
+            metrics TEXT NOT NULL,
+            display_id TEXT COLLATE "C" REFERENCES displays(id) ON DELETE CASCADE,
+            pole_id TEXT,
+            lat DOUBLE PRECISION NOT NULL,
+            lon DOUBLE PRECISION NOT NULL,
+            district TEXT COLLATE "C" NOT NULL REFERENCES districts(code),
+            created_at BIGINT NOT NULL
+        )
+        """,
+        "CREATE INDEX sensors_by_district ON sensors (district, id)",
+        "CREATE SEQUENCE audit_log_ids",
+        """
+        CREATE TABLE audit_log (
+            id BIGINT PRIMARY KEY,
+            time TIMESTAMPTZ NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            object_type TEXT NOT NULL,
+            object_id TEXT NOT NULL,
+            summary TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX audit_by_object ON audit_log (object_type, object_id)",
+        "CREATE INDEX audit_by_actor ON audit_log (actor)",
+        """
+        CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$
+        """,
+        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
+        "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()",
+        // Ids in commit order, as SQLite's single writer gives them: `latestAuditId` is a version
+        // that readers cache against, so a row committed after a higher id was seen would go unnoticed.
+        // The lock (two-key space, apart from the job locks) is held until the transaction ends.
+        """
+        CREATE FUNCTION audit_log_commit_order() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_advisory_xact_lock(1952804468, 1);
+            NEW.id := nextval('audit_log_ids');
+            RETURN NEW;
+        END $$
+        """,
+        "CREATE TRIGGER audit_log_ids BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_commit_order()",
+    ]
+}

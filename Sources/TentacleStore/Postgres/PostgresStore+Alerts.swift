@@ -1,0 +1,162 @@
+import Foundation
+import PostgresNIO
+public import TentacleCore
+
+extension PostgresStore: AlertRepository {
+    private static func ms(_ date: Date?) -> Int64? { date.map { Reading.milliseconds($0) } }
+    private static func date(_ ms: Int64?) -> Date? { ms.map { Date(timeIntervalSince1970: Double($0) / 1000) } }
+
+    public func createAlert(
+        _ a: AlertRecord, xml: String, notice: String?, targets: [String], settling: [String: AlertRecord.State], audit: AuditEvent
+    ) async throws {
+        try await write { connection in
+            try await connection.query(
+                """
+                INSERT INTO alerts (id, sender, sent, status, msg_type, severity, headline, expires, state, refs, notice, xml, posted_by, received_at,
+                    targeted, poster_scope)
+                VALUES (\(a.id), \(a.sender), \(Reading.milliseconds(a.sent)), \(a.status), \(a.msgType), \(a.severity.rawValue), \(a.headline),
+                    \(Self.ms(a.expires)), \(a.state.rawValue), \(a.references.joined(separator: "\n")), \(notice), \(xml), \(a.postedBy),
+                    \(Reading.milliseconds(a.receivedAt)), \(a.targeted), \(a.posterScope?.joined(separator: ",")))
+                """, logger: logger)
+            if !a.districts.isEmpty {
+                try await connection.query(
+                    "INSERT INTO alert_districts (alert_id, district) SELECT \(a.id), unnest(\(Array(Set(a.districts)))) ON CONFLICT DO NOTHING",
+                    logger: logger)
+            }
+            if !targets.isEmpty {
+                try await connection.query(
+                    "INSERT INTO alert_deliveries (alert_id, display_id, state) SELECT \(a.id), unnest(\(targets)), 'pending'", logger: logger)
+            }
+            try await settle(settling, connection)
+            try await self.append(audit, connection)
+        }
+    }
+
+    /// Moves active alerts to the given states; alerts no longer active stay as they are.
+    private func settle(_ states: [String: AlertRecord.State], _ connection: PostgresConnection) async throws {
+        guard !states.isEmpty else { return }
+        try await connection.query(
+            """
+            UPDATE alerts SET state = s.state FROM unnest(\(Array(states.keys)), \(states.values.map(\.rawValue))) AS s(id, state)
+            WHERE alerts.id = s.id AND alerts.state = 'active'
+            """, logger: logger)
+    }
+
+    private static let columns = """
+        id, sender, sent, status, msg_type, severity, headline, expires, state, refs, posted_by, received_at, targeted, poster_scope,
+        (SELECT string_agg(district, ',') FROM alert_districts WHERE alert_id = alerts.id)
+        """
+
+    private static func record(_ row: PostgresRow) throws -> AlertRecord {
+        let (id, sender, sent, status, msgType, severity, headline, expires, state, refs, postedBy, received, targeted, posterScope, districts) =
+            try row.decode((String, String, Int64, String, String, String, String, Int64?, String, String, String, Int64, Int, String?, String?).self)
+        return AlertRecord(
+            id: id, sender: sender, sent: date(sent) ?? Date(timeIntervalSince1970: 0), status: status, msgType: msgType,
+            severity: AlertSeverity(rawValue: severity) ?? .unknown, headline: headline, expires: date(expires),
+            state: AlertRecord.State(rawValue: state) ?? .silent, references: refs.isEmpty ? [] : refs.components(separatedBy: "\n"),
+            postedBy: postedBy, receivedAt: date(received) ?? Date(timeIntervalSince1970: 0), targeted: targeted,
+            posterScope: posterScope.map { $0.split(separator: ",").map(String.init) },
+            districts: (districts ?? "").split(separator: ",").map(String.init).sorted())
+    }
+
+    public func alert(id: String) async throws -> AlertRecord? {
+        try await read { connection in
+            try await connection.query("SELECT \(unescaped: Self.columns) FROM alerts WHERE id = \(id)", logger: logger).collect().first.map(Self.record)
+        }
+    }
+
+    public func alertDocument(id: String) async throws -> (xml: String, notice: String?)? {
+        try await read { connection in
+            try await connection.query("SELECT xml, notice FROM alerts WHERE id = \(id)", logger: logger).collect().first?.decode((String, String?).self)
+        }
+        .map { (xml: $0.0, notice: $0.1) }
+    }
+
+    public func alerts(limit: Int, scope: DistrictScope) async throws -> [AlertRecord] {
+        try await read { connection in
+            guard let districts = scope.districts else {
+                return try await connection.query(
+                    #"SELECT \#(unescaped: Self.columns) FROM alerts ORDER BY received_at DESC, id COLLATE "C" LIMIT \#(limit)"#, logger: logger
+                ).collect().map(Self.record)
+            }
+            return try await connection.query(
+                """
+                SELECT \(unescaped: Self.columns) FROM alerts WHERE id IN (SELECT alert_id FROM alert_districts WHERE district = ANY(\(districts)))
+                ORDER BY received_at DESC, id COLLATE "C" LIMIT \(limit)
+                """, logger: logger
+            ).collect().map(Self.record)
+        }
+    }
+
+    public func deliveries(alertId: String) async throws -> [AlertDelivery] {
+        try await read { connection in
+            try await connection.query(
+                """
+                SELECT display_id, state, delivered_at, shown_at, acked_at FROM alert_deliveries WHERE alert_id = \(alertId)
+                ORDER BY display_id COLLATE "C"
+                """, logger: logger
+            ).collect().map { row in
+                let (display, state, delivered, shown, acked) = try row.decode((String, String, Int64?, Int64?, Int64?).self)
+                return AlertDelivery(
+                    displayId: display, state: AlertDelivery.State(rawValue: state) ?? .pending, deliveredAt: Self.date(delivered),
+                    shownAt: Self.date(shown), ackedAt: Self.date(acked))
+            }
+        }
+    }
+
+    public func activeAlerts() async throws -> [(alert: AlertRecord, notice: String, targets: [String], shown: [String])] {
+        try await read { connection in
+            let rows = try await connection.query(
+                "SELECT \(unescaped: Self.columns), notice FROM alerts WHERE state = 'active' AND notice IS NOT NULL ORDER BY received_at, id COLLATE \"C\"",
+                logger: logger
+            ).collect()
+            let alerts = try rows.map { (alert: try Self.record($0), notice: try $0.makeRandomAccess()[15].decode(String.self)) }
+            guard !alerts.isEmpty else { return [] }
+            var targets: [String: [String]] = [:], shown: [String: [String]] = [:]
+            let deliveries = try await connection.query(
+                #"""
+                SELECT alert_id, display_id, state FROM alert_deliveries WHERE alert_id = ANY(\#(alerts.map(\.alert.id)))
+                ORDER BY alert_id, display_id COLLATE "C"
+                """#, logger: logger
+            ).collect()
+            for row in deliveries {
+                let (alert, display, state) = try row.decode((String, String, String).self)
+                targets[alert, default: []].append(display)
+                if state == "shown" { shown[alert, default: []].append(display) }
+            }
+            return alerts.map { ($0.alert, $0.notice, targets[$0.alert.id] ?? [], shown[$0.alert.id] ?? []) }
+        }
+    }
+
+    public func recordDeliveries(_ updates: [(alertId: String, delivery: AlertDelivery)]) async throws {
+        let delivered = updates.filter { $0.delivery.state == .delivered }
+        let shown = updates.filter { $0.delivery.state == .shown }
+        guard !delivered.isEmpty || !shown.isEmpty else { return }
+        try await write { connection in
+            // One statement each, applied in the order given, so a display reported twice keeps its first times.
+            for (alertId, d) in delivered {
+                try await connection.query(
+                    """
+                    UPDATE alert_deliveries SET state = 'delivered', delivered_at = coalesce(delivered_at, \(Self.ms(d.deliveredAt)))
+                    WHERE alert_id = \(alertId) AND display_id = \(d.displayId) AND state = 'pending'
+                    """, logger: logger)
+            }
+            for (alertId, d) in shown {
+                try await connection.query(
+                    """
+                    UPDATE alert_deliveries SET state = 'shown', delivered_at = coalesce(delivered_at, \(Self.ms(d.deliveredAt ?? d.ackedAt))),
+                        shown_at = coalesce(shown_at, \(Self.ms(d.shownAt))), acked_at = coalesce(acked_at, \(Self.ms(d.ackedAt)))
+                    WHERE alert_id = \(alertId) AND display_id = \(d.displayId)
+                    """, logger: logger)
+            }
+        }
+    }
+
+    public func setAlertStates(_ states: [String: AlertRecord.State], audit: AuditEvent?) async throws {
+        guard !states.isEmpty else { return }
+        try await write { connection in
+            try await settle(states, connection)
+            if let audit { try await self.append(audit, connection) }
+        }
+    }
+}
