@@ -209,7 +209,7 @@ struct DisplayRepositoryTests {
             try await h.store.createDisplay(display, audit: audit("display.create", "kept"))
             let user = User(id: "usr-1", username: "kim", role: .operator, districts: ["north", "south"], createdAt: StoreHarness.time)
             try await h.store.createUser(user, passwordHash: "hash", audit: audit("user.create", "user", "usr-1"))
-            try h.reopen()
+            try await h.reopen()
             #expect(try await h.store.display(id: "kept") == display)
             #expect(try await h.store.user(id: "usr-1") == user)
             #expect(try await h.store.districts().map(\.code) == ["east", "north", "south"])

@@ -148,7 +148,7 @@ struct ReadingBlocksTests {
 
     // MARK: - Through the store
 
-    @Test(arguments: Backend.all)
+    @Test(arguments: [Backend.sqlite])
     func batchesFillChunksAndPagesKeepArrivalOrderAcrossThem(backend: Backend) async throws {
         try await StoreHarness.with(backend) { h in
             // 7 batches of 0...130 readings into two hours, many at equal times, so chunks fill,
@@ -196,7 +196,7 @@ struct ReadingBlocksTests {
         }
     }
 
-    @Test(arguments: Backend.all)
+    @Test(arguments: [Backend.sqlite])
     func aBatchOverManyHoursGivesTheCellsOfRecomputation(backend: Backend) async throws {
         try await StoreHarness.with(backend) { h in
             // 150 hours × 2 metrics: more hour cells than one multi-row statement takes, twice over.
@@ -226,7 +226,7 @@ struct ReadingBlocksTests {
         }
     }
 
-    @Test(arguments: Backend.all)
+    @Test(arguments: [Backend.sqlite])
     func retentionInsideAnHourCountsExactly(backend: Backend) async throws {
         try await StoreHarness.with(backend) { h in
             // One reading every 10 minutes over two hours: 12 readings, 12 minute cells.
@@ -321,7 +321,7 @@ struct ReadingBlocksTests {
 
     /// Random batches and retention passes against a model that keeps readings in a list and
     /// cells in a dictionary: whatever the packing does, the answers must be the model's.
-    @Test(arguments: Backend.all)
+    @Test(arguments: [Backend.sqlite])
     func randomIngestAndRetentionAnswerLikeAModel(backend: Backend) async throws {
         try await StoreHarness.with(backend) { h in
             var rng = SplitMix64(seed: 77)

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import PostgresNIO
 import Synchronization
 import TentacleCore
 @testable import TentacleStore
@@ -104,7 +105,7 @@ struct SubscriptionRepositoryTests {
             expected.lastFailureReason = "HTTP 503"
             #expect(try await h.store.subscription(id: id) == expected)
 
-            try h.reopen()
+            try await h.reopen()
             #expect(try await h.store.subscription(id: id) == expected)
             #expect(try await h.store.dueNotifications(at: .max, limit: 10) == [queued[1]])
         }
@@ -224,8 +225,6 @@ struct SubscriptionRepositoryTests {
         }
     }
 
-    // The follower is the SQLite store's: it runs inside that store's ingest transaction.
-
     static func batch(_ sequence: Int64) -> ReadingBatch {
         ReadingBatch(source: "d-1", sequence: sequence, readings: [Reading(source: "d-1", metric: "pm25", time: t0 + sequence, value: 10)])
     }
@@ -245,11 +244,12 @@ struct SubscriptionRepositoryTests {
         }
     }
 
-    @Test func ingestQueuesWhatTheFollowerPlansForStoredBatchesOnly() async throws {
-        try await StoreHarness.with(.sqlite) { h in
+    @Test(arguments: Backend.all)
+    func ingestQueuesWhatTheFollowerPlansForStoredBatchesOnly(backend: Backend) async throws {
+        try await StoreHarness.with(backend) { h in
             let id = "urn:ngsi-ld:Subscription:s"
             try await Self.create([id], in: h.store)
-            let store = try #require(h.store as? SQLiteStore)
+            let store = h.store
             let follower = OnePerBatch(subscription: id)
             store.follow(with: follower)
 
@@ -272,7 +272,7 @@ struct SubscriptionRepositoryTests {
             _ = try await store.ingest([Self.batch(4)], at: StoreHarness.time)
             #expect(try await store.queuedNotificationCount(subscription: id) == 3)
 
-            try h.reopen()
+            try await h.reopen()
             var payloads: [String] = []
             while let head = try await h.store.dueNotifications(at: .max, limit: 10).first {
                 payloads.append(head.payload)
@@ -282,21 +282,42 @@ struct SubscriptionRepositoryTests {
         }
     }
 
-    @Test func notificationsCommitWithTheReadingsOrNotAtAll() async throws {
-        try await StoreHarness.with(.sqlite) { h in
+    @Test(arguments: Backend.all)
+    func notificationsCommitWithTheReadingsOrNotAtAll(backend: Backend) async throws {
+        try await StoreHarness.with(backend) { h in
             let id = "urn:ngsi-ld:Subscription:s"
             try await Self.create([id], in: h.store)
-            let store = try #require(h.store as? SQLiteStore)
-            store.follow(with: OnePerBatch(subscription: id))
-            try await store.pool.write { db in
-                try db.execute(sql: "CREATE TEMP TRIGGER refuse BEFORE INSERT ON ngsi_notifications BEGIN SELECT RAISE(ABORT, 'refused'); END")
-            }
-            await #expect(throws: DatabaseError.self) { try await store.ingest([Self.batch(0)], at: StoreHarness.time) }
-            #expect(try await store.metrics(source: "d-1").isEmpty)
+            h.store.follow(with: OnePerBatch(subscription: id))
+            try await Self.refuseNotifications(true, in: h.store)
+            await #expect(throws: (any Error).self) { try await h.store.ingest([Self.batch(0)], at: StoreHarness.time) }
+            #expect(try await h.store.metrics(source: "d-1").isEmpty)
 
-            try await store.pool.write { db in try db.execute(sql: "DROP TRIGGER refuse") }
-            #expect(try await store.ingest([Self.batch(0)], at: StoreHarness.time).map(\.result) == [.stored(1)])
-            #expect(try await store.queuedNotificationCount(subscription: id) == 1)
+            try await Self.refuseNotifications(false, in: h.store)
+            #expect(try await h.store.ingest([Self.batch(0)], at: StoreHarness.time).map(\.result) == [.stored(1)])
+            #expect(try await h.store.queuedNotificationCount(subscription: id) == 1)
+        }
+    }
+
+    /// Makes every insert into the notification queue fail, or lets them succeed again.
+    static func refuseNotifications(_ refuse: Bool, in store: any Storage) async throws {
+        if let sqlite = store as? SQLiteStore {
+            try await sqlite.pool.write { db in
+                try db.execute(
+                    sql: refuse
+                        ? "CREATE TEMP TRIGGER refuse BEFORE INSERT ON ngsi_notifications BEGIN SELECT RAISE(ABORT, 'refused'); END"
+                        : "DROP TRIGGER refuse")
+            }
+        } else if let postgres = store as? PostgresStore {
+            let statements =
+                refuse
+                ? [
+                    "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$",
+                    "CREATE TRIGGER refuse BEFORE INSERT ON ngsi_notifications FOR EACH ROW EXECUTE FUNCTION refuse()",
+                ]
+                : ["DROP TRIGGER refuse ON ngsi_notifications", "DROP FUNCTION refuse()"]
+            try await postgres.write { connection in
+                for sql in statements { try await connection.query(PostgresQuery(unsafeSQL: sql), logger: postgres.logger) }
+            }
         }
     }
 

@@ -237,7 +237,7 @@ struct TelemetryRepositoryTests {
             }
             let b = Self.batch("d-1", 3, [("co2_ppm", Self.t0, 415)])
             _ = try await h.store.ingest([b], at: StoreHarness.time)
-            try h.reopen()
+            try await h.reopen()
             #expect(try await h.store.metrics()["co2_ppm"] == metric)
             #expect(try await h.store.metrics(source: "d-1") == ["co2_ppm"])
             #expect(try await h.store.ingest([b], at: StoreHarness.time).map(\.result) == [.duplicate])
