@@ -147,6 +147,26 @@ public func buildApplication(
     )
 }
 
+/// Opens the configured database: PostgreSQL for a `postgres://` URL (waiting up to 30 s for a
+/// server that is starting), else the SQLite file, created on first start. Returns the store and
+/// how to name it in messages (never with a password).
+public func openDatabase(
+    _ configuration: ServerConfiguration, logger: Logger, clock: @escaping @Sendable () -> Date = { Date() }
+) async throws -> (store: any Storage, name: String) {
+    guard let location = try configuration.postgresLocation() else {
+        return (try openStore(configuration, clock: clock), try configuration.sqlitePath())
+    }
+    guard (1...1000).contains(configuration.databasePoolSize) else { throw ConfigurationError("--database-pool must be 1...1000") }
+    do {
+        let store = try await PostgresStore(location: location, poolSize: configuration.databasePoolSize, clock: clock, logger: logger)
+        return (store, location.description)
+    } catch let error as StoreError {
+        throw ConfigurationError(error.message)
+    } catch {
+        throw ConfigurationError("cannot open PostgreSQL at \(location): \(error)")
+    }
+}
+
 /// Opens the configured SQLite store, creating the data folder and file on first start.
 public func openStore(_ configuration: ServerConfiguration, clock: @escaping @Sendable () -> Date = { Date() }) throws -> SQLiteStore {
     let path = try configuration.sqlitePath()

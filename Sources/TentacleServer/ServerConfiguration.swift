@@ -1,6 +1,7 @@
 public import Foundation
 public import Logging
 public import TentacleCore
+public import TentacleStore
 
 /// Everything `tentacle serve` can be told; the defaults run a local server.
 public struct ServerConfiguration: Sendable {
@@ -8,8 +9,11 @@ public struct ServerConfiguration: Sendable {
     public var port: Int = 8080
     /// Folder for the SQLite file and other server data; created on first start.
     public var dataDirectory: String = "./tentacle-data"
-    /// `sqlite:PATH`, `sqlite://PATH` or a plain file path; nil means `<data>/tentacle.sqlite`.
+    /// `sqlite:PATH`, `sqlite://PATH`, a plain file path, or `postgres://user:password@host:port/database`;
+    /// nil means `<data>/tentacle.sqlite`.
     public var databaseURL: String?
+    /// Connections each server node keeps to PostgreSQL at most.
+    public var databasePoolSize: Int = 20
     /// The largest request body accepted, in bytes (413 above it).
     public var maxBodyBytes: Int = 1 << 20
     /// The largest bulk import file accepted (CSV or GeoJSON), in bytes.
@@ -47,13 +51,23 @@ public struct ServerConfiguration: Sendable {
 
     public init() {}
 
+    /// The PostgreSQL database this configuration selects, or nil for SQLite.
+    public func postgresLocation() throws(ConfigurationError) -> PostgresLocation? {
+        guard let url = databaseURL, url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else { return nil }
+        do {
+            return try PostgresLocation(url: url)
+        } catch {
+            throw ConfigurationError(error.message)
+        }
+    }
+
     /// The SQLite file path this configuration selects.
     public func sqlitePath() throws(ConfigurationError) -> String {
         guard let url = databaseURL, !url.isEmpty else {
             return (dataDirectory as NSString).appendingPathComponent("tentacle.sqlite")
         }
         if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
-            throw ConfigurationError("--database: PostgreSQL is not supported by this build yet; use a SQLite path")
+            throw ConfigurationError("--database: '\(url.prefix(11))…' is a PostgreSQL URL, not a SQLite file")
         }
         for prefix in ["sqlite://", "sqlite:"] where url.hasPrefix(prefix) {
             let path = String(url.dropFirst(prefix.count))

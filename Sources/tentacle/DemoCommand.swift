@@ -35,7 +35,7 @@ struct DemoCommand: AsyncParsableCommand {
         if config.initialAdminPassword == nil { config.initialAdminPassword = DemoSeed.password }
         let logger = bootstrapLogging(level: config.logLevel)
         do {
-            let store = try openStore(config)
+            let (store, _) = try await openDatabase(config, logger: logger)
             if let admin = try await ensureAdmin(store: store, configuration: config) {
                 announceAdmin(admin)
             }

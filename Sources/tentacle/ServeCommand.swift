@@ -16,8 +16,7 @@ struct ServeCommand: AsyncParsableCommand {
         let config = server.configuration(dataDirectory: data)
         let logger = bootstrapLogging(level: config.logLevel)
         do {
-            let store = try openStore(config)
-            let database = try config.sqlitePath()
+            let (store, database) = try await openDatabase(config, logger: logger)
             if let admin = try await ensureAdmin(store: store, configuration: config) {
                 announceAdmin(admin)
             }

@@ -12,8 +12,11 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "TCP port to listen on (0 picks a free port).")
     var port: Int = 8080
 
-    @Option(name: .customLong("database"), help: "Database: a SQLite file path or sqlite:PATH (default <data>/tentacle.sqlite).")
+    @Option(name: .customLong("database"), help: "Database: a SQLite file path or sqlite:PATH (default <data>/tentacle.sqlite), or postgres://user:password@host:5432/database[?sslmode=disable|prefer|require].")
     var database: String?
+
+    @Option(name: .customLong("database-pool"), help: "Connections to PostgreSQL this node keeps at most (1-1000).")
+    var databasePool: Int = 20
 
     @Option(help: "Password for the first admin on an empty database (or set TENTACLE_ADMIN_PASSWORD); random and printed once when absent.")
     var adminPassword: String?
@@ -55,6 +58,7 @@ struct ServerOptions: ParsableArguments {
         guard (4...31).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost must be 4...31") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level '\(logLevel)' is not a level") }
         guard (1...300).contains(heartbeatSeconds) else { throw ValidationError("--heartbeat-seconds must be 1...300") }
+        guard (1...1000).contains(databasePool) else { throw ValidationError("--database-pool must be 1...1000") }
         do {
             _ = try retention.validated()
         } catch {
@@ -73,6 +77,7 @@ struct ServerOptions: ParsableArguments {
         c.port = port
         c.dataDirectory = dataDirectory
         c.databaseURL = database
+        c.databasePoolSize = databasePool
         c.maxBodyBytes = maxBodyBytes
         c.maxAlertBytes = maxAlertBytes
         c.bcryptCost = UInt8(bcryptCost)

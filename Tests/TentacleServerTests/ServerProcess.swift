@@ -45,13 +45,15 @@ final class ServerProcess {
     let log: URL
     private let lines: AsyncStream<Data>
 
-    /// `tentacle serve`, or with `demo` the seeded demo city with its simulated displays.
-    init(executable: URL, data: URL, log: URL, demo: Bool = false) throws {
+    /// `tentacle serve`, or with `demo` the seeded demo city with its simulated displays; `extra`
+    /// arguments follow the defaults (a later option wins).
+    init(executable: URL, data: URL, log: URL, demo: Bool = false, extra: [String] = []) throws {
         self.log = log
         process.executableURL = executable
         process.arguments = demo
             ? ["demo", "--port", "0", "--data", data.path, "--bcrypt-cost", "4"]
             : ["serve", "--port", "0", "--data", data.path, "--admin-password", Self.password, "--bcrypt-cost", "4"]
+        process.arguments! += extra
         let stdout = Pipe()
         process.standardOutput = stdout
         guard FileManager.default.createFile(atPath: log.path, contents: nil) else { throw LaunchError("cannot create \(log.path)") }
@@ -108,6 +110,13 @@ final class ServerProcess {
 
     /// What the server wrote to stderr so far.
     var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+    /// Waits for the process to end by itself; nil if it still runs after `limit`.
+    func exitStatus(within limit: Duration) async throws -> Int32? {
+        let deadline = ContinuousClock.now + limit
+        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
 
     /// Kills the process at once (SIGKILL), as a power cut or OOM kill would.
     func sigkill() {

@@ -10,7 +10,7 @@ import TentacleStore
 /// intake as `POST /v1/alerts`, posted as the feed (`feed:ID` in the audit log) with the districts of
 /// the user who added it.
 struct AlertFeedPoller: Service {
-    let store: any AlertFeedRepository
+    let store: any AlertFeedRepository & JobCoordination
     let intake: AlertIntake
     let fetcher: any FeedFetching
     let limits: CAPLimits
@@ -32,9 +32,12 @@ struct AlertFeedPoller: Service {
                     // A feed being polled (by this loop or by a user) is left to that poll.
                     guard await polling.tryAcquire(feed.id) else { continue }
                     group.addTask {
-                        // Read again under the lock: a poll that just ended may have moved it on.
-                        if let current = try? await store.feed(id: feed.id), Self.isDue(current, at: clock()) {
-                            _ = await pollHeld(current)
+                        // Read again under the lock: a poll that just ended (here or on another node
+                        // sharing the database, which holds the feed's job while it polls) may have moved it on.
+                        _ = try? await store.exclusively("feed.\(feed.id)") {
+                            if let current = try? await store.feed(id: feed.id), Self.isDue(current, at: clock()) {
+                                _ = await pollHeld(current)
+                            }
                         }
                         await polling.release(feed.id)
                     }

@@ -39,8 +39,17 @@ final class NotificationSender: Service, Sendable {
         await OutboundPost.poll(every: pollInterval) { await self.deliverDue() }
     }
 
-    /// Attempts what is due; while notifications get through, the next ones follow at once.
+    /// Attempts what is due; while notifications get through, the next ones follow at once. One
+    /// node at a time delivers, so each notification goes out once and in order.
     func deliverDue() async {
+        do {
+            _ = try await store.exclusively("ngsi-notifications") { await self.deliverHeld() }
+        } catch {
+            logger.error("queued notifications cannot be read", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func deliverHeld() async {
         do {
             for _ in 0..<1000 {
                 let due = try await store.dueNotifications(at: Reading.milliseconds(clock()), limit: 100)

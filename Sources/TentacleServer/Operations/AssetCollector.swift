@@ -25,8 +25,9 @@ struct AssetCollector: Service {
         }
     }
 
-    /// One pass; returns the hashes it deleted.
+    /// One pass; returns the hashes it deleted (none when another node sharing the database is collecting).
     func collectOnce() async throws -> [String] {
-        try await store.deleteUnreferencedAssets(uploadedBefore: clock().addingTimeInterval(-gracePeriod))
+        let cutoff = clock().addingTimeInterval(-gracePeriod)
+        return try await store.exclusively("asset-collection") { [store] in try await store.deleteUnreferencedAssets(uploadedBefore: cutoff) } ?? []
     }
 }

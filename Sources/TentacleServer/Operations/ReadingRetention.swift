@@ -28,8 +28,9 @@ struct ReadingRetention: Service {
         }
     }
 
-    /// One pass at the clock's current time.
+    /// One pass at the clock's current time; nothing when another node sharing the database is running one.
     func deleteOnce() async throws -> RetentionCounts {
-        try await store.deleteExpired(RetentionCutoffs(policy, now: clock()))
+        let cutoffs = RetentionCutoffs(policy, now: clock())
+        return try await store.exclusively("retention") { [store] in try await store.deleteExpired(cutoffs) } ?? RetentionCounts()
     }
 }

@@ -35,8 +35,16 @@ final class WebhookSender: Service, Sendable {
     }
 
     /// Attempts what is due, each rule's oldest call first; while calls get through, the next of
-    /// the same rule follows at once.
+    /// the same rule follows at once. One node at a time delivers, so no call goes out twice.
     func deliverDue() async {
+        do {
+            _ = try await store.exclusively("webhooks") { await self.deliverHeld() }
+        } catch {
+            logger.error("webhook deliveries cannot be read", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func deliverHeld() async {
         do {
             for _ in 0..<100 {
                 let due = try await store.dueWebhooks(at: Reading.milliseconds(clock()), limit: 100)

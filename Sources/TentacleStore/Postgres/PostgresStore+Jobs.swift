@@ -6,7 +6,7 @@ extension PostgresStore: JobCoordination {
     public func exclusively<T: Sendable>(_ job: String, _ body: @Sendable () async throws -> T) async throws -> T? {
         let key = Self.lockKey(job)
         do {
-            return try await locks.withConnection { connection -> T? in
+            return try await Self.leased(locks, within: leaseWait) { connection -> T? in
                 let rows = try await connection.query("SELECT pg_try_advisory_lock(\(key))", logger: logger)
                 var held = false
                 for try await granted in rows.decode(Bool.self) { held = granted }

@@ -169,7 +169,7 @@ public final class PostgresStore: Sendable {
     /// Runs `body` on a pooled connection outside a transaction.
     func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         do {
-            return try await client.withConnection { connection in try await body(connection) }
+            return try await Self.leased(client, within: leaseWait) { connection in try await body(connection) }
         } catch {
             throw Self.translate(error)
         }
@@ -179,14 +179,60 @@ public final class PostgresStore: Sendable {
     /// it has committed when this returns.
     func write<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         do {
-            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            return try await Self.leased(client, within: leaseWait) { connection in
+                try await connection.withTransaction(logger: logger) { tx in try await body(tx) }
+            }
         } catch {
             throw Self.translate(error)
         }
     }
 
+    /// How long a call waits for a pooled connection before it is told the database is
+    /// unavailable. The pool itself keeps requests waiting while it cannot connect (until its
+    /// circuit breaker trips, a minute later), which would hold HTTP requests open that long.
+    var leaseWait: Duration { .seconds(5) }
+
+    /// `pool.withConnection`, failing with `.unavailable` when no connection is handed over
+    /// within `wait`. Only the wait for a connection is bounded: once `body` has a connection it
+    /// runs to its end, so a transaction is never cut off between its COMMIT and the answer.
+    static func leased<T: Sendable>(
+        _ pool: PostgresClient, within wait: Duration, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        return try await withoutActuallyEscaping(body) { body in
+            // The task group is joined before this returns, so `body` never outlives this call.
+            let work = UncheckedSendable(body)
+            let turn = LeaseTurn()
+            return try await withThrowingTaskGroup(of: LeaseOutcome<T>.self) { group in
+                group.addTask {
+                    .done(try await pool.withConnection { connection in
+                        guard turn.take(.leased) else { throw LeaseTimedOut() }
+                        return try await work.value(connection)
+                    })
+                }
+                group.addTask {
+                    try await Task.sleep(for: wait)
+                    if turn.take(.timedOut) { throw LeaseTimedOut() }
+                    return .leased
+                }
+                defer { group.cancelAll() }
+                while let outcome = try await group.next() {
+                    if case .done(let value) = outcome { return value }
+                }
+                throw LeaseTimedOut()
+            }
+        }
+    }
+
     /// The `StoreError` a failure means, or the failure itself.
     static func translate(_ error: any Error) -> any Error {
+        if error is LeaseTimedOut {
+            return StoreError(.unavailable, "the database is not reachable now (no connection within 5 s); try again shortly")
+        }
+        // The pool's own error type lives in a module postgres-nio does not export; it reaches us
+        // when the pool has failed to connect for a while (its circuit breaker tripped).
+        if String(describing: type(of: error)) == "ConnectionPoolError" {
+            return StoreError(.unavailable, "the database is not reachable now (\(error)); try again shortly")
+        }
         if let e = error as? PostgresTransactionError {
             return translate(e.closureError ?? e.commitError ?? e.beginError ?? e.rollbackError ?? error)
         }
@@ -282,6 +328,39 @@ public final class PostgresStore: Sendable {
 
     /// Advisory lock keys; each background job that must run on one node at a time has its own.
     static let migrationLock: Int64 = 0x7465_6e74_0001
+}
+
+/// What a leased call's child tasks report: the call's value, or that the connection came in time.
+enum LeaseOutcome<T: Sendable>: Sendable {
+    case done(T)
+    case leased
+}
+
+/// A wait for a pooled connection that ran out of time.
+struct LeaseTimedOut: Error {}
+
+/// Who got there first: the connection (`leased`) or the deadline (`timedOut`); decided once.
+final class LeaseTurn: Sendable {
+    enum Winner: UInt8 {
+        case leased = 1, timedOut = 2
+    }
+
+    private let winner = Mutex<Winner?>(nil)
+
+    /// True when `claimant` is the first to claim the turn.
+    func take(_ claimant: Winner) -> Bool {
+        winner.withLock { current in
+            guard current == nil else { return false }
+            current = claimant
+            return true
+        }
+    }
+}
+
+/// A value handed to a child task of a group that the caller joins before the value's scope ends.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
 
 /// One migration: its name (never reused) and its SQL statements, run in one transaction.
