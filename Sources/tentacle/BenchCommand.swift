@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TentacleBench
+import TentacleStore
 
 /// `tentacle bench NAME`: measures one thing on this machine, against a baseline run alongside.
 struct BenchCommand: AsyncParsableCommand {
@@ -30,6 +31,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Measured rounds of push, alert and broadcast (alert, channel), 1...100.")
     var rounds: Int = 5
 
+    @Option(help: "ingest only: measure the PostgreSQL store at postgres://user:password@host:port/database against a plain COPY on the same server (the user must be allowed to create databases; each figure gets its own, dropped afterwards).")
+    var database: String?
+
     @Flag(help: "Print one JSON object per figure, one per line.")
     var json = false
 
@@ -40,6 +44,14 @@ struct BenchCommand: AsyncParsableCommand {
         guard (1...64).contains(clients) else { throw ValidationError("--clients must be 1...64") }
         guard (10...20_000).contains(displays) else { throw ValidationError("--displays must be 10...20000") }
         guard (1...100).contains(rounds) else { throw ValidationError("--rounds must be 1...100") }
+        if let database {
+            guard name == "ingest" else { throw ValidationError("--database applies to the ingest benchmark only") }
+            do {
+                _ = try PostgresLocation(url: database)
+            } catch {
+                throw ValidationError(error.message)
+            }
+        }
         guard Self.names.contains(name) else {
             throw ValidationError("unknown benchmark '\(name)'; choose one of: \(Self.names.joined(separator: ", "))")
         }
@@ -55,7 +67,11 @@ struct BenchCommand: AsyncParsableCommand {
         case "channel":
             figures = try await ChannelBenchmark.run(.init(displays: displays, rounds: rounds))
         case "ingest":
-            figures = try await IngestBenchmark.run(.init(seconds: seconds, count: count, clients: clients))
+            if let database {
+                figures = try await PostgresIngestBenchmark.run(database: database, options: .init(seconds: seconds, count: count, clients: clients))
+            } else {
+                figures = try await IngestBenchmark.run(.init(seconds: seconds, count: count, clients: clients))
+            }
         case "render":
             figures = try renderBenchFigures(seconds: seconds)
         case "resolve":
