@@ -16,8 +16,8 @@ struct AgentCommand: AsyncParsableCommand {
         discussion: "Outputs (--sink, repeatable): null, terminal[?fps=N], png:FOLDER[?every=N], sacn[://HOST][?universe=N...], "
             + "artnet://HOST[?net=N&subnet=N&universe=N]; docs/output.md lists every option.")
 
-    @Option(help: "The server's base URL, e.g. http://tentacle.example:8080.")
-    var server: String
+    @Option(help: "The server's base URL, e.g. http://tentacle.example:8080; repeat it for the other nodes of the city, tried in turn when one cannot be reached.")
+    var server: [String] = []
 
     @Option(help: "The display's device token (or set TENTACLE_DEVICE_TOKEN).")
     var token: String?
@@ -61,9 +61,11 @@ struct AgentCommand: AsyncParsableCommand {
         guard let token = token ?? ProcessInfo.processInfo.environment["TENTACLE_DEVICE_TOKEN"], !token.isEmpty else {
             throw ValidationError("give the device token with --token or TENTACLE_DEVICE_TOKEN")
         }
-        var config = AgentConfiguration(server: server, token: token)
+        guard let first = server.first else { throw ValidationError("give the server's URL with --server") }
+        var config = AgentConfiguration(server: first, token: token)
+        config.fallbackServers = Array(server.dropFirst())
         do {
-            _ = try config.channelURL()
+            _ = try config.channelURLs()
         } catch {
             throw ValidationError("--server: \(error)")
         }

@@ -75,6 +75,35 @@ extension HeavyServerTests {
     }
 
     /// Sequence numbers of the batches the server settled for `id`, in order.
+    /// Two nodes on one store and an agent given three servers, the first of which is down: it
+    /// connects to the second; when that node stops, it is back on the third within seconds.
+    @Test func anAgentFailsOverToTheNextServerWhenItsNodeGoesAway() async throws {
+        try await Fixture.with { fixture in
+            let events = AgentEvents()
+            let agent = Mutex<(Agent, Task<Void, Never>)?>(nil)
+            defer { agent.withLock { $0?.1.cancel() } }
+            try await withLiveServer(fixture) { a in
+                try await withLiveServer(fixture) { b in
+                    let started = try startAgent(port: b, token: Fixture.deviceToken, id: "north-1", events: events, clock: fixture.clock) { c in
+                        // Port 1 on loopback refuses at once: a node that is down.
+                        c.server = "http://127.0.0.1:1"
+                        c.fallbackServers = ["http://127.0.0.1:\(b)", "http://127.0.0.1:\(a)"]
+                    }
+                    agent.withLock { $0 = started }
+                    #expect(await eventually { await started.0.isConnected }, "past the node that is down to the second")
+                }
+                // Node B has stopped; the agent goes on to node A.
+                let (running, _) = try #require(agent.withLock { $0 })
+                #expect(await eventually { await !running.isConnected })
+                #expect(await eventually { await running.isConnected }, "on the third server after the second went away")
+                let client = LoopbackClient(port: a)
+                try await client.createLayout("lay-a")
+                try await client.publish(Content.campaign("cmp-after-failover", playlist: [("lay-a", 10)]))
+                #expect(await eventually { await running.playing?.campaignId == "cmp-after-failover" }, "node A drives it now")
+            }
+        }
+    }
+
     static func settled(_ events: AgentEvents, _ id: String) -> [Int64] {
         events.all(id).compactMap { if case .settled(let seq) = $0 { seq } else { nil } }
     }

@@ -8,8 +8,11 @@ import TentacleCore
 
 /// The connection job: connect, back off between attempts, and send.
 extension Agent {
-    func connectionLoop(url: String) async {
+    /// Connects to `urls[link.server]`; an attempt that fails moves on to the next URL (the
+    /// other nodes of the city), one that was welcomed and then ends tries the same one again first.
+    func connectionLoop(urls: [String]) async {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let url = urls[link.server % urls.count]
             var config = WebSocketClientConfiguration(maxFrameSize: 1 << 16)
             config.additionalHeaders[.authorization] = "Bearer \(configuration.token)"
             do {
@@ -30,7 +33,11 @@ extension Agent {
                 logger.debug("channel failed", metadata: ["error": "\(error)"])
             }
             detach()
-            try? await Task.sleep(for: link.nextDelay())
+            let delay = link.nextDelay(servers: urls.count)
+            if urls.count > 1, urls[link.server] != url {
+                logger.info("cannot reach the server; trying another", metadata: ["next": "\(urls[link.server])"])
+            }
+            try? await Task.sleep(for: delay)
         }
     }
 

@@ -66,11 +66,11 @@ public actor Agent: Service {
 
     /// Runs until cancelled or the service group shuts down: the channel, the frame loop and reports.
     public func run() async throws {
-        let url = try configuration.channelURL()
+        let urls = try configuration.channelURLs()
         // The loops run until cancelled; a graceful shutdown cancels them too.
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
-                group.addTask { await self.connectionLoop(url: url) }
+                group.addTask { await self.connectionLoop(urls: urls) }
                 group.addTask { await self.frameLoop() }
                 group.addTask { await self.reportLoop() }
             }

@@ -11,6 +11,9 @@ public struct AgentConfiguration: Sendable {
 
     /// The server's base URL, `http://host:port` (or `ws://`; https/wss for TLS).
     public var server: String
+    /// Other nodes of the same city to fail over to, tried in turn after `server` when a
+    /// connection cannot be made.
+    public var fallbackServers: [String] = []
     /// The display's device token.
     public var token: String
     /// Frames per second; 0 decides what plays once a second but draws no frames (simulated displays).
@@ -41,8 +44,15 @@ public struct AgentConfiguration: Sendable {
         self.token = token
     }
 
+    /// The channel URL of `server` and of each fallback, in the order they are tried.
+    public func channelURLs() throws(AgentError) -> [String] {
+        try ([server] + fallbackServers).map { server throws(AgentError) in try Self.channelURL(server) }
+    }
+
     /// `ws(s)://host:port/v1/devices/channel` from the base URL, or why it is not usable.
-    public func channelURL() throws(AgentError) -> String {
+    public func channelURL() throws(AgentError) -> String { try Self.channelURL(server) }
+
+    static func channelURL(_ server: String) throws(AgentError) -> String {
         var base = server.trimmingCharacters(in: .whitespaces)
         while base.hasSuffix("/") { base.removeLast() }
         let schemes = ["http://": "ws://", "https://": "wss://", "ws://": "ws://", "wss://": "wss://"]

@@ -13,6 +13,8 @@ struct ServerLink {
     /// The server asks for a ping answer at least this often; three missed ones end the link.
     private(set) var heartbeat: Duration = .seconds(20)
     private(set) var lastHeard = ContinuousClock.now
+    /// Which of the configured servers the next attempt goes to.
+    private(set) var server = 0
     /// The attempt under way was welcomed: a good connection starts the backoff over.
     private var welcomedThisAttempt = false
     private var failures = 0
@@ -52,15 +54,22 @@ struct ServerLink {
     /// When the server will have been silent for three heartbeats, while connected.
     var silenceDeadline: ContinuousClock.Instant? { outbound == nil ? nil : lastHeard + heartbeat * 3 }
 
-    /// The delay before the next attempt, once one has ended: exponential backoff with jitter,
-    /// between half and all of initial × 2^(failures−1), capped; failures count since the last
-    /// welcomed connection.
-    mutating func nextDelay() -> Duration {
-        if welcomedThisAttempt { failures = 0 }
+    /// The delay before the next attempt, once one has ended, and where it goes. An attempt that
+    /// was not welcomed moves on to the next of `servers`; one that was tries the same server
+    /// again. Exponential backoff with jitter, between half and all of initial × 2^(rounds−1),
+    /// capped, where rounds counts the passes through every server since the last welcomed
+    /// connection, so a node that is down costs its displays one short wait before the next.
+    mutating func nextDelay(servers: Int = 1) -> Duration {
+        if welcomedThisAttempt {
+            failures = 0
+        } else if servers > 1 {
+            server = (server + 1) % servers
+        }
         welcomedThisAttempt = false
         failures += 1
+        let rounds = (failures - 1) / max(1, servers) + 1
         let initial = Self.seconds(initialBackoff), cap = Self.seconds(maximumBackoff)
-        let full = min(cap, initial * pow(2, Double(min(failures - 1, 30))))
+        let full = min(cap, initial * pow(2, Double(min(rounds - 1, 30))))
         return .milliseconds(Int(full * random.double(in: 0.5...1.0) * 1000))
     }
 

@@ -29,6 +29,33 @@ import Testing
         #expect(afterFailure >= .milliseconds(100))
     }
 
+    /// With three servers, failed attempts go round them all before the backoff grows; a welcomed
+    /// connection that ends tries the same server again first.
+    @Test func failedAttemptsGoRoundTheServersAndTheBackoffGrowsPerRound() {
+        var link = ServerLink(configuration: Self.configuration())
+        #expect(link.server == 0)
+        var order: [Int] = []
+        var delays: [Duration] = []
+        for _ in 0..<7 {
+            delays.append(link.nextDelay(servers: 3))
+            order.append(link.server)
+        }
+        #expect(order == [1, 2, 0, 1, 2, 0, 1])
+        for (i, delay) in delays.enumerated() {
+            let full = min(1000, 100 << (i / 3))
+            #expect(delay >= .milliseconds(full / 2) && delay <= .milliseconds(full), "attempt \(i + 1): \(delay)")
+        }
+        link.welcome(heartbeatSeconds: 20)
+        _ = link.nextDelay(servers: 3)
+        #expect(link.server == 1, "a welcomed server is tried again after its connection ends")
+        _ = link.nextDelay(servers: 3)
+        #expect(link.server == 2)
+        // One server: nothing to go round.
+        var single = ServerLink(configuration: Self.configuration())
+        _ = single.nextDelay(servers: 1)
+        #expect(single.server == 0)
+    }
+
     @Test func aDetachTellsWhetherTheLinkHadBeenWelcomed() {
         var link = ServerLink(configuration: Self.configuration())
         let never = link.detach()

@@ -157,6 +157,14 @@ import Testing
 }
 
 @Suite struct AgentConfigurationTests {
+    @Test func everyServerToFailOverToIsCheckedAndKeptInOrder() throws {
+        var c = AgentConfiguration(server: "http://a.example:8080", token: "t")
+        c.fallbackServers = ["https://b.example", "ws://c.example:9000/"]
+        #expect(try c.channelURLs() == ["ws://a.example:8080/v1/devices/channel", "wss://b.example/v1/devices/channel", "ws://c.example:9000/v1/devices/channel"])
+        c.fallbackServers = ["https://b.example", "ftp://c.example"]
+        #expect(throws: AgentError.self) { try c.channelURLs() }
+    }
+
     @Test(arguments: [
         ("http://h:8080", "ws://h:8080/v1/devices/channel"), ("https://city.example/", "wss://city.example/v1/devices/channel"),
         ("ws://10.0.0.1:80", "ws://10.0.0.1:80/v1/devices/channel"), (" HTTP://h ", "ws://h/v1/devices/channel"),
