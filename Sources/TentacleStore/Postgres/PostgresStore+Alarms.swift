@@ -86,16 +86,7 @@ extension PostgresStore: AlarmRepository {
                     changedAt: event.time, value: event.value, message: event.message)
             case .severityChanged:
                 guard var alarm = try await open() else { return nil }
-                let escalated = event.severity > alarm.severity
-                alarm.severity = event.severity
-                alarm.changedAt = event.time
-                alarm.value = event.value
-                alarm.message = event.message
-                if escalated {
-                    alarm.state = .raised
-                    alarm.acknowledgedBy = nil
-                    alarm.acknowledgedAt = nil
-                }
+                alarm.follow(event)
                 try await connection.query(
                     """
                     UPDATE alarms SET severity = \(alarm.severity.rawValue), state = \(alarm.state.rawValue), changed_at = \(alarm.changedAt),

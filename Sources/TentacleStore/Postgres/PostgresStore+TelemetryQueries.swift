@@ -46,42 +46,18 @@ extension PostgresStore {
     public func rawReadings(
         source: String, metric: String, from: Int64, to: Int64, after: ReadingCursor?, limit: Int
     ) async throws -> ReadingPage {
-        let limit = max(limit, 1)
         guard from < to else { return ReadingPage(readings: [], next: nil) }
-        // Readings of one time always share an hour, so each hour's blocks are sorted on their
-        // own by (time, arrival) and the hours follow one another.
-        var firstHour = RollupTier.hourFloor(from)
-        if let after { firstHour = max(firstHour, RollupTier.hourFloor(after.time)) }
         return try await read { connection in
+            var builder = RawPageBuilder(from: from, to: to, after: after, limit: limit)
             let rows = try await connection.query(
                 """
                 SELECT b.hour, b.chunk, b.readings FROM reading_blocks b JOIN series s ON s.id = b.series
-                WHERE s.source = \(source) AND s.metric = \(metric) AND b.hour >= \(firstHour) AND b.hour < \(to) ORDER BY b.hour, b.chunk
+                WHERE s.source = \(source) AND s.metric = \(metric) AND b.hour >= \(builder.firstHour) AND b.hour < \(to) ORDER BY b.hour, b.chunk
                 """, logger: logger)
-            var found: [(time: Int64, position: Int64, value: Double)] = []
-            var hour: [(time: Int64, position: Int64, value: Double)] = []
-            var currentHour: Int64?
-            func finishHour() {
-                hour.sort { ($0.time, $0.position) < ($1.time, $1.position) }
-                found += hour
-                hour.removeAll(keepingCapacity: true)
-            }
             for try await (h, chunk, bytes) in rows.decode((Int64, Int64, ByteBuffer).self) {
-                if h != currentHour {
-                    finishHour()
-                    if found.count > limit { break }
-                    currentHour = h
-                }
-                for (i, r) in try Self.rawChunk(bytes, hour: h).enumerated() where r.time >= from && r.time < to {
-                    let position = RawChunk.position(chunk: chunk, index: i)
-                    if let after, (r.time, position) <= (after.time, after.row) { continue }
-                    hour.append((r.time, position, r.value))
-                }
+                guard builder.add(try Self.rawChunk(bytes, hour: h), hour: h, chunk: chunk) else { break }
             }
-            finishHour()
-            let page = found.prefix(limit)
-            let next = found.count > limit ? page.last.map { ReadingCursor(time: $0.time, row: $0.position) } : nil
-            return ReadingPage(readings: page.map { Reading(source: source, metric: metric, time: $0.time, value: $0.value) }, next: next)
+            return builder.page(source: source, metric: metric)
         }
     }
 

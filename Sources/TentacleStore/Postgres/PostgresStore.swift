@@ -98,15 +98,23 @@ public final class PostgresStore: Sendable {
         let locks = PostgresClient(configuration: lockConfiguration, backgroundLogger: logger)
         self.client = client
         self.locks = locks
+        // Each pool says it is running as `run()` begins; waiting for both to start keeps the
+        // first query from finding a pool not yet started (postgres-nio warns of that).
+        let (started, ready) = AsyncStream.makeStream(of: Void.self)
         self.runner = Task {
             await withDiscardingTaskGroup { group in
-                group.addTask { await client.run() }
-                group.addTask { await locks.run() }
+                group.addTask { ready.yield(); await client.run() }
+                group.addTask { ready.yield(); await locks.run() }
             }
         }
         self.clock = clock
         self.logger = logger
         self.location = location
+        var count = 0
+        for await _ in started {
+            count += 1
+            if count == 2 { break }
+        }
         do {
             try await Self.waitForServer(client, location: location, logger: logger, patience: patience)
             try await migrate()
@@ -270,27 +278,10 @@ public final class PostgresStore: Sendable {
             """, logger: logger)
     }
 
-    private static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.dateEncodingStrategy = .millisecondsSince1970
-        e.outputFormatting = .sortedKeys
-        return e
-    }()
+    /// A value as the JSON text kept in a column (`StoredJSON`, as SQLite keeps it).
+    static func json(_ value: some Encodable) throws -> String { try StoredJSON.text(value) }
 
-    /// A value as the JSON text kept in a column: sorted keys, dates in milliseconds (as SQLite keeps it).
-    static func json(_ value: some Encodable) throws -> String {
-        String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-
-    private static let decoder: JSONDecoder = {
-        let d = JSONDecoder()
-        d.dateDecodingStrategy = .millisecondsSince1970
-        return d
-    }()
-
-    static func decode<T: Decodable>(_ type: T.Type, json text: String) throws -> T {
-        try decoder.decode(type, from: Data(text.utf8))
-    }
+    static func decode<T: Decodable>(_ type: T.Type, json text: String) throws -> T { try StoredJSON.value(type, from: text) }
 
     // MARK: - Migrations
 
@@ -382,7 +373,9 @@ extension PostgresStore {
             configuration.options.maximumConnections = 1
             let client = PostgresClient(configuration: configuration, backgroundLogger: Logger(label: "tentacle.postgres.admin"))
             self.client = client
-            runner = Task { await client.run() }
+            let (started, ready) = AsyncStream.makeStream(of: Void.self)
+            runner = Task { ready.yield(); await client.run() }
+            for await _ in started { break }
         }
 
         /// Creates `name` unless it exists; `name` must be a plain identifier.

@@ -79,3 +79,20 @@ public protocol AlarmRepository: Sendable {
     /// Marks a raised alarm acknowledged; `conflict` if it is acknowledged or cleared already.
     func acknowledgeAlarm(id: Int64, by: String, at: Int64, audit: AuditEvent) async throws -> AlarmRecord
 }
+
+extension AlarmRecord {
+    /// Takes a severity change of the open alarm: the new severity, value and message; a change
+    /// to a higher severity raises it again, so an acknowledgement of the milder state is dropped.
+    mutating func follow(_ event: HealthAlarmEvent) {
+        let escalated = event.severity > severity
+        severity = event.severity
+        changedAt = event.time
+        value = event.value
+        message = event.message
+        if escalated {
+            state = .raised
+            acknowledgedBy = nil
+            acknowledgedAt = nil
+        }
+    }
+}

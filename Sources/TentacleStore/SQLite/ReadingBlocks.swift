@@ -175,3 +175,59 @@ extension RollupTier {
         time < Int64.min + RollupTier.hour.width ? Int64.min : RollupTier.hour.bucketStart(time)
     }
 }
+
+/// One page of a series' raw readings, built from its chunks read in (hour, chunk) order by
+/// either backend. Readings of one time always share an hour, so each hour's chunks are sorted
+/// on their own by (time, arrival) and the hours follow one another.
+struct RawPageBuilder {
+    let from: Int64
+    let to: Int64
+    let after: ReadingCursor?
+    let limit: Int
+    private var found: [(time: Int64, position: Int64, value: Double)] = []
+    private var hour: [(time: Int64, position: Int64, value: Double)] = []
+    private var currentHour: Int64?
+
+    init(from: Int64, to: Int64, after: ReadingCursor?, limit: Int) {
+        self.from = from
+        self.to = to
+        self.after = after
+        self.limit = max(limit, 1)
+    }
+
+    /// The first hour whose chunks can hold readings of the page.
+    var firstHour: Int64 {
+        let first = RollupTier.hourFloor(from)
+        return after.map { max(first, RollupTier.hourFloor($0.time)) } ?? first
+    }
+
+    /// Takes the readings of chunk `chunk` of hour `h`; false once the page is full, when the
+    /// caller stops reading.
+    mutating func add(_ readings: [TimedValue], hour h: Int64, chunk: Int64) -> Bool {
+        if h != currentHour {
+            finishHour()
+            if found.count > limit { return false }
+            currentHour = h
+        }
+        for (i, r) in readings.enumerated() where r.time >= from && r.time < to {
+            let position = RawChunk.position(chunk: chunk, index: i)
+            if let after, (r.time, position) <= (after.time, after.row) { continue }
+            hour.append((r.time, position, r.value))
+        }
+        return true
+    }
+
+    private mutating func finishHour() {
+        hour.sort { ($0.time, $0.position) < ($1.time, $1.position) }
+        found += hour
+        hour.removeAll(keepingCapacity: true)
+    }
+
+    /// The page, with the cursor of its last reading when more follow.
+    mutating func page(source: String, metric: String) -> ReadingPage {
+        finishHour()
+        let page = found.prefix(limit)
+        let next = found.count > limit ? page.last.map { ReadingCursor(time: $0.time, row: $0.position) } : nil
+        return ReadingPage(readings: page.map { Reading(source: source, metric: metric, time: $0.time, value: $0.value) }, next: next)
+    }
+}

@@ -68,16 +68,7 @@ extension SQLiteStore: AlarmRepository {
                     changedAt: event.time, value: event.value, message: event.message)
             case .severityChanged:
                 guard var alarm = open else { return nil }
-                let escalated = event.severity > alarm.severity
-                alarm.severity = event.severity
-                alarm.changedAt = event.time
-                alarm.value = event.value
-                alarm.message = event.message
-                if escalated {
-                    alarm.state = .raised
-                    alarm.acknowledgedBy = nil
-                    alarm.acknowledgedAt = nil
-                }
+                alarm.follow(event)
                 try db.execute(
                     sql: "UPDATE alarms SET severity = ?, state = ?, changed_at = ?, value = ?, message = ?, acknowledged_by = ?, acknowledged_at = ? WHERE id = ?",
                     arguments: [alarm.severity.rawValue, alarm.state.rawValue, alarm.changedAt, alarm.value, alarm.message, alarm.acknowledgedBy, alarm.acknowledgedAt, alarm.id])

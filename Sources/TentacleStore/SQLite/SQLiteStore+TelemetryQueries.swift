@@ -42,45 +42,20 @@ extension SQLiteStore {
     public func rawReadings(
         source: String, metric: String, from: Int64, to: Int64, after: ReadingCursor?, limit: Int
     ) async throws -> ReadingPage {
-        let limit = max(limit, 1)
         return try await read { db in
+            var builder = RawPageBuilder(from: from, to: to, after: after, limit: limit)
             guard from < to,
                 let series = try Int64.fetchOne(db, sql: "SELECT id FROM series WHERE source = ? AND metric = ?", arguments: [source, metric])
             else { return ReadingPage(readings: [], next: nil) }
-            // Readings of one time always share an hour, so each hour's chunks are sorted on
-            // their own by (time, arrival) and the hours follow one another.
-            var firstHour = RollupTier.hourFloor(from)
-            if let after { firstHour = max(firstHour, RollupTier.hourFloor(after.time)) }
             let rows = try Row.fetchCursor(
                 db, sql: "SELECT hour, chunk, readings FROM reading_blocks WHERE series = ? AND hour >= ? AND hour < ? ORDER BY hour, chunk",
-                arguments: [series, firstHour, to])
-            var found: [(time: Int64, position: Int64, value: Double)] = []
-            var hour: [(time: Int64, position: Int64, value: Double)] = []
-            var currentHour: Int64?
-            func finishHour() {
-                hour.sort { ($0.time, $0.position) < ($1.time, $1.position) }
-                found += hour
-                hour.removeAll(keepingCapacity: true)
-            }
+                arguments: [series, builder.firstHour, to])
             while let row = try rows.next() {
                 let h: Int64 = row[0]
-                if h != currentHour {
-                    finishHour()
-                    if found.count > limit { break }
-                    currentHour = h
-                }
                 let chunk: Int64 = row[1]
-                let readings = try Self.rawChunk(row, column: 2, SeriesBucket(series: series, bucket: h))
-                for (i, r) in readings.enumerated() where r.time >= from && r.time < to {
-                    let position = RawChunk.position(chunk: chunk, index: i)
-                    if let after, (r.time, position) <= (after.time, after.row) { continue }
-                    hour.append((r.time, position, r.value))
-                }
+                guard builder.add(try Self.rawChunk(row, column: 2, SeriesBucket(series: series, bucket: h)), hour: h, chunk: chunk) else { break }
             }
-            finishHour()
-            let page = found.prefix(limit)
-            let next = found.count > limit ? page.last.map { ReadingCursor(time: $0.time, row: $0.position) } : nil
-            return ReadingPage(readings: page.map { Reading(source: source, metric: metric, time: $0.time, value: $0.value) }, next: next)
+            return builder.page(source: source, metric: metric)
         }
     }
 

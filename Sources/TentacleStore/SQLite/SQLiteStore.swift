@@ -48,17 +48,8 @@ public final class SQLiteStore: Sendable {
         try Self.migrator.migrate(pool)
     }
 
-    private static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.dateEncodingStrategy = .millisecondsSince1970
-        e.outputFormatting = .sortedKeys
-        return e
-    }()
-
-    /// A value as the JSON text kept in a column: sorted keys, dates in milliseconds.
-    static func json(_ value: some Encodable) throws -> String {
-        String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
+    /// A value as the JSON text kept in a column (`StoredJSON`).
+    static func json(_ value: some Encodable) throws -> String { try StoredJSON.text(value) }
 
     /// Writes one audit row inside the caller's transaction.
     func append(_ event: AuditEvent, _ db: Database) throws {
