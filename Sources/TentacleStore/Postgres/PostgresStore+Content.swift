@@ -300,11 +300,7 @@ extension PostgresStore: ContentRepository {
             var defaults = DefaultLayouts()
             for row in try await connection.query("SELECT kind, key, layout_id FROM default_layouts", logger: logger).collect() {
                 let (kind, key, layout) = try row.decode((String, String, String).self)
-                switch kind {
-                case "display": defaults.byDisplay[key] = layout
-                case "group": defaults.byGroup[key] = layout
-                default: defaults.global = layout
-                }
+                defaults.take(kind: kind, key: key, layout: layout)
             }
             return defaults
         }
@@ -313,12 +309,9 @@ extension PostgresStore: ContentRepository {
     public func setDefaultLayouts(_ defaults: DefaultLayouts, audit: AuditEvent) async throws {
         try await writeContent { connection in
             try await connection.query("DELETE FROM default_layouts", logger: logger)
-            var rows: [(String, String, String)] = defaults.byDisplay.map { ("display", $0.key, $0.value) }
-            rows += defaults.byGroup.map { ("group", $0.key, $0.value) }
-            if let global = defaults.global { rows.append(("global", "", global)) }
-            for (kind, key, layout) in rows {
+            for (kind, key, layout) in defaults.storedRows {
                 guard try await connection.hasRows("SELECT 1 FROM layouts WHERE id = \(layout)", logger: logger) else {
-                    throw StoreError(.invalidReference, field: kind == "global" ? "global" : "by\(kind.capitalized).\(key)", "unknown layout '\(layout)'")
+                    throw DefaultLayouts.unknownLayout(kind: kind, key: key, layout: layout)
                 }
                 try await connection.query("INSERT INTO default_layouts (kind, key, layout_id) VALUES (\(kind), \(key), \(layout))", logger: logger)
             }

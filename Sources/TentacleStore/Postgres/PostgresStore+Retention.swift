@@ -31,22 +31,16 @@ extension PostgresStore {
             counts.minute += deleted.minute
             counts.hour += deleted.hour
         }
-        // A batch record must outlive every reading it could hold, or a late resend would be stored
-        // twice; readings lie at most minutes ahead of their arrival, so an hour's margin is plenty.
-        let batchCutoff = cutoffs.raw.addingReportingOverflow(-3_600_000)
-        if !batchCutoff.overflow {
+        if let batchCutoff = RetentionCutoffs.batchRecords(before: cutoffs.raw) {
             try await write { connection in
-                try await connection.query("DELETE FROM ingest_batches WHERE received_at < \(batchCutoff.partialValue)", logger: logger)
+                try await connection.query("DELETE FROM ingest_batches WHERE received_at < \(batchCutoff)", logger: logger)
             }
         }
         if let plays = cutoffs.plays {
             counts.plays = try await write { connection in
                 let deleted = try await count(#"WITH d AS (DELETE FROM plays WHERE "end" < \#(plays) RETURNING 1) SELECT count(*) FROM d"#, connection)
-                // A batch received before the cutoff holds plays that ended before it arrived; the
-                // same hour's margin as for readings covers agent clocks running a little ahead.
-                let batchCutoff = plays.addingReportingOverflow(-3_600_000)
-                if !batchCutoff.overflow {
-                    try await connection.query("DELETE FROM play_batches WHERE received_at < \(batchCutoff.partialValue)", logger: logger)
+                if let batchCutoff = RetentionCutoffs.batchRecords(before: plays) {
+                    try await connection.query("DELETE FROM play_batches WHERE received_at < \(batchCutoff)", logger: logger)
                 }
                 return deleted
             }

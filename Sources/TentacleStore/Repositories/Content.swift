@@ -49,3 +49,27 @@ public protocol ContentRepository: Sendable {
     func approvalRequired(district: String) async throws -> Bool
     func setApprovalRequired(_ required: Bool, district: String, audit: AuditEvent) async throws
 }
+
+/// `DefaultLayouts` as both backends keep it: one `default_layouts` row per display, group and
+/// the global default, by kind ("display", "group", "global") and key (empty for global).
+extension DefaultLayouts {
+    var storedRows: [(kind: String, key: String, layout: String)] {
+        var rows = byDisplay.map { (kind: "display", key: $0.key, layout: $0.value) }
+        rows += byGroup.map { (kind: "group", key: $0.key, layout: $0.value) }
+        if let global { rows.append((kind: "global", key: "", layout: global)) }
+        return rows
+    }
+
+    mutating func take(kind: String, key: String, layout: String) {
+        switch kind {
+        case "display": byDisplay[key] = layout
+        case "group": byGroup[key] = layout
+        default: global = layout
+        }
+    }
+
+    /// The error for a row naming a layout that does not exist, with the field as the API names it.
+    static func unknownLayout(kind: String, key: String, layout: String) -> StoreError {
+        StoreError(.invalidReference, field: kind == "global" ? "global" : "by\(kind.capitalized).\(key)", "unknown layout '\(layout)'")
+    }
+}

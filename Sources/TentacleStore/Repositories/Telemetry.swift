@@ -171,6 +171,15 @@ public struct RetentionCutoffs: Hashable, Sendable {
             raw: Reading.milliseconds(c.raw), minute: Reading.milliseconds(c.minute), hour: c.hour.map(Reading.milliseconds),
             plays: Reading.milliseconds(c.plays))
     }
+
+    /// Batch records received before this go with the rows cut at `cutoff`; nil when nothing is
+    /// that old. A batch record must outlive every row it could hold, or a late resend would be
+    /// stored twice; rows lie at most minutes ahead of their arrival (agent clocks running a
+    /// little ahead), so an hour's margin is plenty.
+    static func batchRecords(before cutoff: Int64) -> Int64? {
+        let margin = cutoff.addingReportingOverflow(-3_600_000)
+        return margin.overflow ? nil : margin.partialValue
+    }
 }
 
 /// How many rows a retention pass deleted per tier.

@@ -298,14 +298,7 @@ extension SQLiteStore: ContentRepository {
         try await read { db in
             var defaults = DefaultLayouts()
             for row in try Row.fetchAll(db, sql: "SELECT kind, key, layout_id FROM default_layouts") {
-                let kind: String = row["kind"]
-                let key: String = row["key"]
-                let layout: String = row["layout_id"]
-                switch kind {
-                case "display": defaults.byDisplay[key] = layout
-                case "group": defaults.byGroup[key] = layout
-                default: defaults.global = layout
-                }
+                defaults.take(kind: row["kind"], key: row["key"], layout: row["layout_id"])
             }
             return defaults
         }
@@ -314,12 +307,9 @@ extension SQLiteStore: ContentRepository {
     public func setDefaultLayouts(_ defaults: DefaultLayouts, audit: AuditEvent) async throws {
         try await write { db in
             try db.execute(sql: "DELETE FROM default_layouts")
-            var rows: [(String, String, String)] = defaults.byDisplay.map { ("display", $0.key, $0.value) }
-            rows += defaults.byGroup.map { ("group", $0.key, $0.value) }
-            if let global = defaults.global { rows.append(("global", "", global)) }
-            for (kind, key, layout) in rows {
+            for (kind, key, layout) in defaults.storedRows {
                 guard try Bool.fetchOne(db, sql: "SELECT 1 FROM layouts WHERE id = ?", arguments: [layout]) == true else {
-                    throw StoreError(.invalidReference, field: kind == "global" ? "global" : "by\(kind.capitalized).\(key)", "unknown layout '\(layout)'")
+                    throw DefaultLayouts.unknownLayout(kind: kind, key: key, layout: layout)
                 }
                 try db.execute(sql: "INSERT INTO default_layouts (kind, key, layout_id) VALUES (?, ?, ?)", arguments: [kind, key, layout])
             }

@@ -27,23 +27,17 @@ extension SQLiteStore {
             counts.minute += deleted.minute
             counts.hour += deleted.hour
         }
-        // A batch record must outlive every reading it could hold, or a late resend would be stored
-        // twice; readings lie at most minutes ahead of their arrival, so an hour's margin is plenty.
-        let batchCutoff = cutoffs.raw.addingReportingOverflow(-3_600_000)
-        if !batchCutoff.overflow {
+        if let batchCutoff = RetentionCutoffs.batchRecords(before: cutoffs.raw) {
             try await write { db in
-                try db.execute(sql: "DELETE FROM ingest_batches WHERE received_at < ?", arguments: [batchCutoff.partialValue])
+                try db.execute(sql: "DELETE FROM ingest_batches WHERE received_at < ?", arguments: [batchCutoff])
             }
         }
         if let plays = cutoffs.plays {
             counts.plays = try await write { db in
                 try db.execute(sql: #"DELETE FROM plays WHERE "end" < ?"#, arguments: [plays])
                 let deleted = db.changesCount
-                // A batch received before the cutoff holds plays that ended before it arrived; the
-                // same hour's margin as for readings covers agent clocks running a little ahead.
-                let batchCutoff = plays.addingReportingOverflow(-3_600_000)
-                if !batchCutoff.overflow {
-                    try db.execute(sql: "DELETE FROM play_batches WHERE received_at < ?", arguments: [batchCutoff.partialValue])
+                if let batchCutoff = RetentionCutoffs.batchRecords(before: plays) {
+                    try db.execute(sql: "DELETE FROM play_batches WHERE received_at < ?", arguments: [batchCutoff])
                 }
                 return deleted
             }
