@@ -14,7 +14,8 @@ public func buildRouter(
 }
 
 func makeEnvironment(store: any Storage, configuration: ServerConfiguration, logger: Logger, clock: @escaping @Sendable () -> Date) -> ServerEnvironment {
-    let hub = ChannelHub(heartbeat: .seconds(max(1, configuration.heartbeatSeconds)), clock: clock)
+    let relay = NodeRelay(store: store)
+    let hub = ChannelHub(heartbeat: .seconds(max(1, configuration.heartbeatSeconds)), relay: relay, clock: clock)
     let directory = DisplayDirectory(store: store)
     let telemetry = TelemetryCache()
     let live = LiveReadings()
@@ -44,7 +45,8 @@ func makeEnvironment(store: any Storage, configuration: ServerConfiguration, log
         alerts: alerts, directory: directory,
         playWrites: GroupCommit { try await store.recordPlays($0, at: clock()) },
         ingest: TelemetryIngest(
-            repository: store, catalogue: telemetry, writes: readingWrites, live: live, rules: rules, retention: configuration.retention,
+            repository: store, catalogue: telemetry, writes: readingWrites, live: live, relay: relay, rules: rules,
+            retention: configuration.retention,
             clock: clock),
         intake: intake,
         campaigns: CampaignWorkflow(repository: store, clock: clock),
@@ -131,6 +133,7 @@ public func buildApplication(
             env.subscriptions,
             env.notifications,
             ChannelProcessor(channel: DeviceChannel(env: env), logger: logger),
+            NodeInbox(env: env, logger: logger),
             ChannelHeartbeat(store: store, hub: env.channel, logger: logger),
             AssetCollector(
                 store: store, gracePeriod: configuration.assetGracePeriod, interval: .seconds(3600), clock: clock, logger: logger),

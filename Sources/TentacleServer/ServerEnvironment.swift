@@ -14,6 +14,8 @@ struct ServerEnvironment: Sendable {
     let telemetry: TelemetryCache
     let live: LiveReadings
     let channel: ChannelHub
+    /// The other nodes on the same database (none on SQLite).
+    var relay: NodeRelay { channel.relay }
     let schedules: SchedulePublisher
     let workers: ChannelWorkers
     let alerts: AlertDispatcher

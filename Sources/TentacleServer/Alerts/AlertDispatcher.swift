@@ -13,6 +13,11 @@ import TentacleStore
 /// later gets it after `hello`; displays that have not acknowledged within `resendAfter` get it
 /// again. Delivery progress is written in batches; an alert whose `expires` has passed is
 /// expired everywhere (agents also drop it on their own, even offline).
+///
+/// With several nodes on one database, each holds the same active alerts: a new alert, a
+/// settlement and each batch of acknowledgements go to the other nodes as they happen here, so
+/// an alert posted on one node reaches the displays connected to every node, and the map on
+/// each node shows who confirmed. Expiry runs on one node at a time.
 final class AlertDispatcher: Service, Sendable {
     struct Active: Sendable {
         var record: AlertRecord
@@ -45,6 +50,7 @@ final class AlertDispatcher: Service, Sendable {
     let logger: Logger
     let resendAfter: Duration
     private let state = Mutex(State())
+    var relay: NodeRelay { hub.relay }
 
     init(
         store: any Storage, hub: ChannelHub, directory: DisplayDirectory, clock: @escaping @Sendable () -> Date, logger: Logger,
@@ -91,15 +97,62 @@ final class AlertDispatcher: Service, Sendable {
         }
     }
 
-    /// A newly stored alert: sends it to every connected display it targets.
+    /// A newly stored alert: sends it to every connected display it targets, here and on the other nodes.
     func publish(_ record: AlertRecord, text: String, targets: [String]) async {
         let active = Active(record: record, text: text, targets: Set(targets), shown: [])
         state.withLock { $0.active[record.id] = active }
+        relay.send(.alert(record, notice: text, targets: targets))
         await send(record.id, to: hub.sessions(targets))
     }
 
-    /// Alerts cancelled, replaced or expired: every connected display they targeted drops them.
-    func settle(_ ids: [String]) async {
+    /// An alert another node stored and published: sends it to the displays connected here.
+    func adopt(_ record: AlertRecord, text: String, targets: [String]) async {
+        let new = state.withLock { s in
+            guard s.active[record.id] == nil else { return false }
+            s.active[record.id] = Active(record: record, text: text, targets: Set(targets), shown: [])
+            return true
+        }
+        if new { await send(record.id, to: hub.sessions(targets)) }
+    }
+
+    /// Displays that confirmed alerts on other nodes, so they are not sent them again here.
+    func shownElsewhere(_ byAlert: [String: [String]]) {
+        state.withLock { s in
+            for (alertId, displays) in byAlert { s.active[alertId]?.shown.formUnion(displays) }
+        }
+    }
+
+    /// Reads the active alerts again after messages from the other nodes may have been missed:
+    /// alerts new to this node go to its displays, alerts no longer active are dropped.
+    func reload() async {
+        let stored: [(alert: AlertRecord, notice: String, targets: [String], shown: [String])]
+        do {
+            stored = try await store.activeAlerts()
+        } catch {
+            logger.warning("cannot read the active alerts again", metadata: ["error": "\(error)"])
+            return
+        }
+        let ids = Set(stored.map(\.alert.id))
+        let (added, gone) = state.withLock { s -> ([(String, [String])], [String]) in
+            var added: [(String, [String])] = []
+            for (alert, notice, targets, shown) in stored {
+                if s.active[alert.id] == nil {
+                    s.active[alert.id] = Active(record: alert, text: notice, targets: Set(targets), shown: Set(shown))
+                    added.append((alert.id, targets))
+                } else {
+                    s.active[alert.id]?.shown.formUnion(shown)
+                }
+            }
+            return (added, s.active.keys.filter { !ids.contains($0) })
+        }
+        for (id, targets) in added { await send(id, to: hub.sessions(targets)) }
+        await settle(gone, tellOthers: false)
+    }
+
+    /// Alerts cancelled, replaced or expired: every connected display they targeted drops them,
+    /// here and (unless `tellOthers` is false) on the other nodes.
+    func settle(_ ids: [String], tellOthers: Bool = true) async {
+        if tellOthers && !ids.isEmpty { relay.send(.settled(ids)) }
         let removed = state.withLock { s in ids.compactMap { s.active.removeValue(forKey: $0) } }
         guard !removed.isEmpty else { return }
         let byDisplay = Dictionary(grouping: removed.flatMap { a in a.targets.map { ($0, a.record.id) } }, by: \.0).mapValues { $0.map(\.1) }
@@ -167,6 +220,9 @@ final class AlertDispatcher: Service, Sendable {
             return s.progress
         }
         guard !progress.isEmpty else { return }
+        var shown: [String: [String]] = [:]
+        for (alertId, delivery) in progress where delivery.state == .shown { shown[alertId, default: []].append(delivery.displayId) }
+        if !shown.isEmpty { relay.send(.acknowledged(shown)) }
         do {
             try await store.recordDeliveries(progress)
         } catch {
@@ -194,9 +250,16 @@ final class AlertDispatcher: Service, Sendable {
         let expired = state.withLock { s in s.active.values.filter { ($0.record.expires ?? .distantFuture) <= now }.map(\.record.id) }
         guard !expired.isEmpty else { return }
         do {
-            try await store.setAlertStates(
-                Dictionary(uniqueKeysWithValues: expired.map { ($0, .expired) }),
-                audit: AuditEvent(actor: "system", action: "alert.expire", objectType: "alert", objectId: expired.sorted().joined(separator: ","), summary: "expired"))
+            // One node expires them and tells the others; a node that finds the job taken waits
+            // for that word (or its next turn).
+            let done = try await store.exclusively("alert-expiry") { [store] in
+                try await store.setAlertStates(
+                    Dictionary(uniqueKeysWithValues: expired.map { ($0, .expired) }),
+                    audit: AuditEvent(
+                        actor: "system", action: "alert.expire", objectType: "alert", objectId: expired.sorted().joined(separator: ","),
+                        summary: "expired"))
+            }
+            guard done != nil else { return }
         } catch {
             logger.error("expiring alerts failed", metadata: ["error": "\(error)"])
             return

@@ -15,15 +15,36 @@ struct ChannelHeartbeat: Service {
     let logger: Logger
 
     func run() async throws {
-        try await markEveryoneOffline()
+        // Alone on the database, every display marked online was left so by this node's last
+        // run. Other nodes hold channels of their own: only displays no node has heard for three
+        // heartbeats are offline, and one node looks for them every heartbeat.
+        if store.isShared {
+            try await markSilentOffline()
+        } else {
+            try await markOffline { _ in true }
+        }
         var second = 0
+        let heartbeat = max(1, Int(hub.heartbeat.components.seconds))
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
             second += 1
             pingAndReap(second: second)
             await flush()
+            if store.isShared && second % heartbeat == 0 {
+                do {
+                    _ = try await store.exclusively("presence-sweep") { try await self.markSilentOffline() }
+                } catch {
+                    logger.warning("looking for displays no node hears failed", metadata: ["error": "\(error)"])
+                }
+            }
         }
         await flush()
+    }
+
+    /// Displays marked online that no node has heard from for three heartbeats.
+    private func markSilentOffline() async throws {
+        let cutoff = hub.clock().addingTimeInterval(-3 * Double(hub.heartbeat.components.seconds))
+        try await markOffline { ($0.lastSeen ?? .distantPast) < cutoff }
     }
 
     /// Writes pending presence changes; failures are logged and retried with the next batch.
@@ -37,17 +58,21 @@ struct ChannelHeartbeat: Service {
         }
     }
 
-    /// A server that stopped without closing its channels left displays marked online.
-    private func markEveryoneOffline() async throws {
+    /// Marks offline the displays marked online (or degraded) whose channel is not here and that `stale` picks.
+    private func markOffline(_ stale: (Display) -> Bool) async throws {
         let now = Date()
         for status in [DisplayStatus.online, .degraded] {
-            while true {
-                let page = try await store.listDisplays(DisplayQuery(status: status, limit: DisplayQuery.maxLimit))
-                let stale = page.items.filter { !hub.isConnected($0.id) }
-                if stale.isEmpty { break }
-                try await store.recordPresence(stale.map { PresenceUpdate(displayId: $0.id, status: .offline, lastSeen: $0.lastSeen ?? now) })
-                if page.nextCursor == nil { break }
-            }
+            var cursor: String?
+            repeat {
+                var query = DisplayQuery(status: status, limit: DisplayQuery.maxLimit)
+                query.after = cursor
+                let page = try await store.listDisplays(query)
+                let gone = page.items.filter { !hub.isConnected($0.id) && stale($0) }
+                if !gone.isEmpty {
+                    try await store.recordPresence(gone.map { PresenceUpdate(displayId: $0.id, status: .offline, lastSeen: $0.lastSeen ?? now) })
+                }
+                cursor = page.nextCursor
+            } while cursor != nil
         }
     }
 

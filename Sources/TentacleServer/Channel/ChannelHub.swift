@@ -180,10 +180,13 @@ final class ChannelHub: Sendable {
     let clock: @Sendable () -> Date
     /// Most bad messages a device may send on one connection before it is closed with 1008.
     let badMessageLimit: Int
+    /// The other nodes, which may hold the channel of a display this node is asked about.
+    let relay: NodeRelay
 
-    init(heartbeat: Duration, badMessageLimit: Int = 10, clock: @escaping @Sendable () -> Date) {
+    init(heartbeat: Duration, badMessageLimit: Int = 10, relay: NodeRelay = .alone, clock: @escaping @Sendable () -> Date) {
         self.heartbeat = heartbeat
         self.badMessageLimit = badMessageLimit
+        self.relay = relay
         self.clock = clock
     }
 
@@ -215,8 +218,10 @@ final class ChannelHub: Sendable {
     }
 
     /// Closes the display's channel because the token it opened with is no longer valid (rotated,
-    /// revoked, or the display deleted); the agent has to come back with a valid token.
-    func disconnect(_ displayId: String, reason: String) {
+    /// revoked, or the display deleted); the agent has to come back with a valid token. Unless
+    /// `tellOthers` is false, the other nodes close it too, wherever the display is connected.
+    func disconnect(_ displayId: String, reason: String, tellOthers: Bool = true) {
+        if tellOthers { relay.send(.disconnect(display: displayId, reason: reason)) }
         guard let session = session(displayId) else { return }
         session.close(.policyViolation, reason: reason)
     }
@@ -280,7 +285,9 @@ final class ChannelHub: Sendable {
         }
     }
 
-    func finishCommand(_ id: String, displayId: String, ok: Bool, message: String?) {
+    /// What became of a command; unless `tellOthers` is false, the other nodes' histories learn it too.
+    func finishCommand(_ id: String, displayId: String, ok: Bool, message: String?, tellOthers: Bool = true) {
+        if tellOthers { relay.send(.commandFinished(display: displayId, command: id, ok: ok, message: message)) }
         let now = clock()
         state.withLock { s in
             guard var list = s.commands[displayId], let i = list.firstIndex(where: { $0.id == id }) else { return }

@@ -14,6 +14,8 @@ import TentacleStore
 /// audit id says whether anything changed at all. A successful write request nudges the
 /// publisher, which looks within a few milliseconds; without a nudge it still looks once a
 /// second, which also catches changes made by other server processes on the same database.
+/// With several nodes, a change found after a nudge here is announced to the others, which
+/// look at once too.
 final class SchedulePublisher: Service, Sendable {
     /// A schedule message ready to send, shared by every display with the same content.
     struct Built: Sendable {
@@ -37,15 +39,21 @@ final class SchedulePublisher: Service, Sendable {
     let logger: Logger
     private let content = Mutex<Content?>(nil)
     private let nudged = Atomic<Bool>(false)
+    /// Whether the next change found came from this node, so the other nodes are told.
+    private let announce = Atomic<Bool>(false)
+    let relay: NodeRelay
 
     init(store: any Storage, hub: ChannelHub, logger: Logger) {
         self.store = store
         self.hub = hub
+        self.relay = hub.relay
         self.logger = logger
     }
 
-    /// Something may have changed; look soon.
-    func nudge() {
+    /// Something may have changed; look soon. A change made on this node (`tellOthers`) is
+    /// announced to the other nodes once found.
+    func nudge(tellOthers: Bool = true) {
+        if tellOthers { announce.store(true, ordering: .relaxed) }
         nudged.store(true, ordering: .relaxed)
     }
 
@@ -68,10 +76,12 @@ final class SchedulePublisher: Service, Sendable {
     /// Reloads the content if the audit log moved, then sends each connected display whose
     /// schedule version differs its new schedule.
     func refresh() async throws {
+        let local = announce.exchange(false, ordering: .relaxed)
         let latest = try await store.latestAuditId()
         if content.withLock({ $0?.auditId }) == latest { return }
         let loaded = try await load(auditId: latest)
         content.withLock { $0 = loaded }
+        if local { relay.send(.contentChanged) }
         await push(to: hub.sessions)
     }
 

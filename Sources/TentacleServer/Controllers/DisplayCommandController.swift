@@ -59,14 +59,20 @@ struct DisplayCommandController {
         let input = try await JSONBody.decode(
             CommandInput.self, from: request, allowedFields: ["command", "level", "auto", "seconds"], limit: env.configuration.maxBodyBytes)
         let command = try Self.validate(input)
-        guard let session = env.channel.session(display.id) else {
+        // The channel is here, or (with several nodes) on the node the registry says the display is online through.
+        let session = env.channel.session(display.id)
+        guard session != nil || (env.channel.relay.isShared && display.status != .offline) else {
             throw APIError(.conflict, "display '\(display.id)' is not connected; commands reach displays that are online")
         }
         let record = CommandRecord(
             id: command.id, command: command.command.rawValue, level: command.level, auto: command.auto, seconds: command.seconds,
             issuedBy: p.username, issuedAt: env.clock(), state: "sent")
         env.channel.recordCommand(record, for: display.id)
-        session.send(.command(command))
+        if let session {
+            session.send(.command(command))
+        } else {
+            env.channel.relay.send(.command(display: display.id, command, record))
+        }
         try await env.store.recordEvent(
             env.audit(p, "display.command", "display", display.id, "sent \(Self.describe(command))"))
         return try JSONBody.response(record, status: .accepted)

@@ -41,6 +41,8 @@ struct DisplayProvisioning: Sendable {
         if let session = channel.session(updated.id) {
             session.state.withLock { $0.display = updated }
             session.send(channel.welcome(updated))
+        } else {
+            channel.relay.send(.displayChanged(updated.id))
         }
         return updated
     }

@@ -10,6 +10,8 @@ struct TelemetryIngest: Sendable {
     let catalogue: TelemetryCache
     let writes: GroupCommit<[ReadingBatch], [BatchOutcome]>
     let live: LiveReadings
+    /// The other nodes' live streams, which hear what this node stored.
+    let relay: NodeRelay
     /// Judges what was stored against the city rules.
     let rules: RuleService
     let retention: RetentionPolicy
@@ -57,6 +59,7 @@ struct TelemetryIngest: Sendable {
             if case .stored = outcome.result { batch } else { nil }
         }
         live.publish(stored)
+        relay.stored(stored)
         rules.observe(stored)
         return Result(outcomes: outcomes, issues: check.issues)
     }
@@ -71,12 +74,13 @@ struct TelemetryIngest: Sendable {
         guard let accepted = check.accepted, !accepted.readings.isEmpty else {
             return settled(.success(DeviceResult(duplicate: false, refused: refused, reason: reason ?? "no readings")))
         }
-        let live = self.live, rules = self.rules
+        let live = self.live, rules = self.rules, relay = self.relay
         writes.submit([accepted]) { result in
             settled(result.map { outcomes in
                 let duplicate = if case .duplicate = outcomes.first?.result { true } else { false }
                 if !duplicate {
                     live.publish([accepted])
+                    relay.stored([accepted])
                     rules.observe([accepted])
                 }
                 return DeviceResult(duplicate: duplicate, refused: refused, reason: reason)

@@ -7,6 +7,18 @@ enum PostgresSchema {
         PostgresMigration(name: "pg1-registry", statements: registry),
         PostgresMigration(name: "pg2-content-devices-alerts", statements: content),
         PostgresMigration(name: "pg3-telemetry-rules-subscriptions", statements: telemetry),
+        PostgresMigration(name: "pg4-node-messages", statements: nodeMessages),
+    ]
+
+    /// Messages between nodes too long for a NOTIFY payload, kept a few minutes (see `NodeLink`).
+    static let nodeMessages: [String] = [
+        """
+        CREATE TABLE node_messages (
+            id BIGSERIAL PRIMARY KEY,
+            body TEXT NOT NULL,
+            created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+        )
+        """,
     ]
 
     /// Districts, groups, displays, users, tokens, device credentials, sensors and the audit log.

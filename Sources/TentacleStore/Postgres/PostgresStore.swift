@@ -80,6 +80,8 @@ public final class PostgresStore: Sendable {
     public let location: PostgresLocation
     /// Plans notifications from the batches `ingest` stores, in its transaction (see `follow(with:)`).
     let ingestFollower = Mutex<(any IngestFollower)?>(nil)
+    /// Live messages to and from the other nodes on this database.
+    let nodes: NodeLink
 
     /// Connects (retrying while the server is not reachable, up to `patience`), then runs pending migrations.
     public init(
@@ -98,6 +100,7 @@ public final class PostgresStore: Sendable {
         let locks = PostgresClient(configuration: lockConfiguration, backgroundLogger: logger)
         self.client = client
         self.locks = locks
+        self.nodes = NodeLink(client: client, locks: locks, logger: logger)
         // Each pool says it is running as `run()` begins; waiting for both to start keeps the
         // first query from finding a pool not yet started (postgres-nio warns of that).
         let (started, ready) = AsyncStream.makeStream(of: Void.self)
@@ -119,6 +122,7 @@ public final class PostgresStore: Sendable {
             try await Self.waitForServer(client, location: location, logger: logger, patience: patience)
             try await migrate()
         } catch {
+            nodes.close()
             runner.cancel()
             throw error
         }
@@ -126,11 +130,15 @@ public final class PostgresStore: Sendable {
 
     /// Stops the pool; queries after this fail.
     public func close() async {
+        nodes.close()
         runner.cancel()
         _ = await runner.value
     }
 
-    deinit { runner.cancel() }
+    deinit {
+        nodes.close()
+        runner.cancel()
+    }
 
     private static func tls(_ mode: PostgresLocation.TLSMode) -> PostgresClient.Configuration.TLS {
         switch mode {
@@ -314,8 +322,9 @@ public final class PostgresStore: Sendable {
         }
     }
 
-    /// Jobs this node can run at once (each holds one lock connection); more wait their turn.
-    static let lockConnections = 8
+    /// Jobs this node can run at once (each holds one lock connection), and one more connection
+    /// that listens for the other nodes' messages; more jobs wait their turn.
+    static let lockConnections = 9
 
     /// Advisory lock keys; each background job that must run on one node at a time has its own.
     static let migrationLock: Int64 = 0x7465_6e74_0001

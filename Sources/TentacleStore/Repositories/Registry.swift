@@ -110,7 +110,7 @@ public protocol AuditRepository: Sendable {
 /// Everything the server stores, one protocol per aggregate.
 public typealias Storage = DisplayRepository & DistrictRepository & UserRepository & CredentialRepository & AuditRepository
     & ContentRepository & TelemetryRepository & DeviceRepository & AlertRepository & SensorRepository & AlertFeedRepository
-    & RuleRepository & AlarmRepository & SubscriptionRepository & JobCoordination
+    & RuleRepository & AlarmRepository & SubscriptionRepository & JobCoordination & NodeMessaging
 
 /// Sensors registered on poles and displays.
 public protocol SensorRepository: Sendable {
