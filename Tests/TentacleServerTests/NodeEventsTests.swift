@@ -126,13 +126,13 @@ struct NodeEventsTests {
         let agents: [Agent]
         private let running: Task<Void, Never>
 
-        init(servers: [Int: String], seeded: ChannelBenchSeed.Seeded, events: AgentEvents) throws {
+        init(servers: [Int: String], seeded: ChannelBenchSeed.Seeded, events: AgentEvents, logger: Logger = NodeEventsTests.quiet) throws {
             var agents: [Agent] = []
             for (i, device) in seeded.devices.enumerated() {
                 guard let server = servers[i] ?? servers[-1] else { continue }
                 let simulator = Simulator(
                     server: server, devices: [SimulatedDevice(id: device.id, token: device.token)], fps: 0, readingsInterval: nil,
-                    healthInterval: .seconds(3600), logger: NodeEventsTests.quiet, events: { events.record($0)($1) })
+                    healthInterval: .seconds(3600), logger: logger, events: { events.record($0)($1) })
                 agents += try simulator.makeAgents()
             }
             self.agents = agents
