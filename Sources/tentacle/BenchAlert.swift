@@ -3,6 +3,8 @@ import TentacleAgent
 import TentacleBench
 import TentacleCore
 import TentacleServer
+import TentacleSimulation
+import TentacleStore
 
 /// `tentacle bench alert`: from the POST of a CAP alert until every targeted display has drawn it
 /// and acknowledged, at 1,000 displays and at `--displays`, next to a bare hummingbird-websocket
@@ -33,6 +35,15 @@ enum AlertBenchmark {
         let city = try await ChannelBenchmark.City(displays: options.displays)
         defer { city.stop() }
         try await city.connect()
+        return try await measure(rounds: options.rounds, port: city.port, seeded: city.seeded, watch: city.watch)
+    }
+
+    /// Alerts posted to `port`, each until every seeded display acknowledged it, then cancelled.
+    static func measure(
+        rounds: Int, port: Int, seeded: ChannelBenchSeed.Seeded, watch: ChannelBenchmark.Watch
+    ) async throws -> (latencies: [Double], answers: [Double]) {
+        let city = (port: port, seeded: seeded, watch: watch)
+        let options = (rounds: rounds, displays: seeded.devices.count)
         let targets = city.seeded.devices.count
         var latencies: [Double] = [], answers: [Double] = []
         for round in 1...options.rounds {
@@ -56,6 +67,98 @@ enum AlertBenchmark {
             try await Task.sleep(for: .milliseconds(300))
         }
         return (latencies, answers)
+    }
+
+    /// `--nodes N`: the same alert rounds with the displays spread over N `serve` nodes on one
+    /// PostgreSQL database, posted to the first node, next to the bare broadcast to as many connections.
+    static func run(displays: Int, rounds: Int, nodes: Int, database: String) async throws -> [BenchmarkFigure] {
+        let options = ChannelBenchmark.Options(displays: displays, rounds: rounds)
+        let bare = try await ChannelBenchmark.measureBare(options)
+        let server = try PostgresLocation(url: database)
+        let admin = try await PostgresStore.Admin(server)
+        let name = "tentacle_bench_alert_\(UInt32.random(in: 0...UInt32.max))"
+        try await admin.createDatabase(name)
+        defer { Task { try? await admin.dropDatabase(name); await admin.close() } }
+        let city = try await NodeCity(database: server.with(database: name), displays: displays, nodes: nodes)
+        defer { city.stop() }
+        try await city.connect()
+        let (latencies, answers) = try await measure(rounds: rounds, port: city.ports[0], seeded: city.seeded, watch: city.watch)
+        let broadcast = ChannelBenchmark.median(bare.broadcasts)
+        let p = ChannelBenchmark.percentiles(latencies)
+        var figures: [BenchmarkFigure] = []
+        for (label, value) in [("p50", p.p50), ("p99", p.p99), ("max", p.max)] {
+            figures.append(BenchmarkFigure(
+                bench: "alert", figure: "all_acknowledged_\(label)_s_\(displays)_over_\(nodes)_nodes", value: value, unit: "s",
+                baseline: "bare_broadcast_all_replied_s_\(displays)", baselineValue: broadcast, higherIsBetter: false))
+        }
+        figures.append(BenchmarkFigure(
+            bench: "alert", figure: "post_answered_p50_s_\(displays)_over_\(nodes)_nodes", value: ChannelBenchmark.median(answers), unit: "s",
+            higherIsBetter: false))
+        return figures
+    }
+
+    /// `serve` children on one PostgreSQL database seeded with the bench city, and a real agent
+    /// per display, connected to the nodes in turn.
+    final class NodeCity {
+        let seeded: ChannelBenchSeed.Seeded
+        let children: [ChildProcess]
+        let ports: [Int]
+        let watch = ChannelBenchmark.Watch()
+        let folder: URL
+        private var running: Task<Void, Never>?
+
+        init(database: PostgresLocation, displays: Int, nodes: Int) async throws {
+            let store = try await PostgresStore(location: database, poolSize: 4, logger: ChannelBenchmark.quiet)
+            seeded = try await ChannelBenchSeed.seed(store: store, displays: displays)
+            await store.close()
+            folder = FileManager.default.temporaryDirectory.appendingPathComponent("tentacle-bench-nodes-\(UUID().uuidString)")
+            var children: [ChildProcess] = [], ports: [Int] = []
+            for node in 0..<nodes {
+                let child = try ChildProcess.start([
+                    "serve", "--database", Self.url(database), "--database-pool", "8", "--data", folder.appendingPathComponent("node-\(node)").path,
+                    "--bcrypt-cost", "4", "--log-level", "error", "--port", "0",
+                ])
+                children.append(child)
+                ports.append(try await child.port(prefix: "Tentacle http://127.0.0.1:"))
+            }
+            self.children = children
+            self.ports = ports
+        }
+
+        /// The URL with its password, for the children's command line (never printed).
+        static func url(_ location: PostgresLocation) -> String {
+            func escaped(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: .urlUserAllowed) ?? text }
+            let password = location.password.map { ":" + escaped($0) } ?? ""
+            return "postgres://\(escaped(location.user))\(password)@\(location.host):\(location.port)/\(location.database)?sslmode=\(location.tls.rawValue)"
+        }
+
+        func connect() async throws {
+            let watch = self.watch
+            var agents: [Agent] = []
+            for (node, port) in ports.enumerated() {
+                let devices = seeded.devices.enumerated().filter { $0.offset % ports.count == node }.map { SimulatedDevice(id: $0.element.id, token: $0.element.token) }
+                let simulator = Simulator(
+                    server: "http://127.0.0.1:\(port)", devices: devices, fps: 0, readingsInterval: nil, healthInterval: .seconds(3600),
+                    logger: ChannelBenchmark.quiet, events: { watch.record($0, $1) })
+                agents += try simulator.makeAgents()
+            }
+            running = Task { [agents] in
+                await withDiscardingTaskGroup { group in
+                    for (i, agent) in agents.enumerated() {
+                        group.addTask { try? await agent.run() }
+                        if i % 100 == 99 { try? await Task.sleep(for: .milliseconds(20)) }
+                    }
+                }
+            }
+            try await ChannelBenchmark.waitUntil(seconds: 120) { watch.connected >= seeded.devices.count }
+            try await Task.sleep(for: .seconds(1))
+        }
+
+        func stop() {
+            running?.cancel()
+            for child in children { child.stop() }
+            try? FileManager.default.removeItem(at: folder)
+        }
     }
 
     static let sender = "bench@tentacle.example"

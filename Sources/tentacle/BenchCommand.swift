@@ -31,8 +31,11 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Measured rounds of push, alert and broadcast (alert, channel), 1...100.")
     var rounds: Int = 5
 
-    @Option(help: "ingest only: measure the PostgreSQL store at postgres://user:password@host:port/database against a plain COPY on the same server (the user must be allowed to create databases; each figure gets its own, dropped afterwards).")
+    @Option(help: "ingest: measure the PostgreSQL store at postgres://user:password@host:port/database against a plain COPY on the same server; alert: the database the --nodes share (the user must be allowed to create databases; each run gets its own, dropped afterwards).")
     var database: String?
+
+    @Option(help: "alert only: spread the displays over this many serve nodes on the --database, 2...8, posting to the first.")
+    var nodes: Int?
 
     @Flag(help: "Print one JSON object per figure, one per line.")
     var json = false
@@ -44,8 +47,14 @@ struct BenchCommand: AsyncParsableCommand {
         guard (1...64).contains(clients) else { throw ValidationError("--clients must be 1...64") }
         guard (10...20_000).contains(displays) else { throw ValidationError("--displays must be 10...20000") }
         guard (1...100).contains(rounds) else { throw ValidationError("--rounds must be 1...100") }
+        if let nodes {
+            guard name == "alert" else { throw ValidationError("--nodes applies to the alert benchmark only") }
+            guard (2...8).contains(nodes) else { throw ValidationError("--nodes must be 2...8") }
+            guard database != nil else { throw ValidationError("--nodes needs --database postgres://…, the database the nodes share") }
+        }
         if let database {
-            guard name == "ingest" else { throw ValidationError("--database applies to the ingest benchmark only") }
+            guard name == "ingest" || name == "alert" else { throw ValidationError("--database applies to the ingest and alert benchmarks only") }
+            guard name == "ingest" || nodes != nil else { throw ValidationError("alert takes --database with --nodes") }
             do {
                 _ = try PostgresLocation(url: database)
             } catch {
@@ -63,7 +72,11 @@ struct BenchCommand: AsyncParsableCommand {
         let figures: [BenchmarkFigure]
         switch name {
         case "alert":
-            figures = try await AlertBenchmark.run(displays: displays, rounds: rounds)
+            if let nodes, let database {
+                figures = try await AlertBenchmark.run(displays: displays, rounds: rounds, nodes: nodes, database: database)
+            } else {
+                figures = try await AlertBenchmark.run(displays: displays, rounds: rounds)
+            }
         case "channel":
             figures = try await ChannelBenchmark.run(.init(displays: displays, rounds: rounds))
         case "ingest":
