@@ -50,7 +50,7 @@ enum AlertBenchmark {
             let id = "bench-alert-\(round)"
             let start = ContinuousClock.now
             let posted = try await LoopbackRequest.send(
-                port: city.port, "POST", "/v1/alerts", token: city.seeded.alerterToken, body: Array(document(id).utf8), contentType: "application/cap+xml")
+                port: city.port, "POST", "/v1/alerts", token: city.seeded.alerterToken, body: Array(BenchAlertDocuments.alert(id).utf8), contentType: "application/cap+xml")
             let answered = ContinuousClock.now - start
             answers.append(Double(answered.components.seconds) + Double(answered.components.attoseconds) / 1e18)
             guard posted.status == 201 else {
@@ -60,7 +60,7 @@ enum AlertBenchmark {
             latencies += city.watch.shown(id, since: start)
             // Clear it before the next round, so each round starts from normal play.
             let cancel = try await LoopbackRequest.send(
-                port: city.port, "POST", "/v1/alerts", token: city.seeded.alerterToken, body: Array(cancelDocument(id).utf8),
+                port: city.port, "POST", "/v1/alerts", token: city.seeded.alerterToken, body: Array(BenchAlertDocuments.cancel(id).utf8),
                 contentType: "application/cap+xml")
             guard cancel.status == 201 else { throw AgentError("cancelling the alert failed: \(cancel.status)") }
             try await ChannelBenchmark.waitUntil(seconds: 60) { city.watch.cleared(id) >= targets }
@@ -142,14 +142,7 @@ enum AlertBenchmark {
                     logger: ChannelBenchmark.quiet, events: { watch.record($0, $1) })
                 agents += try simulator.makeAgents()
             }
-            running = Task { [agents] in
-                await withDiscardingTaskGroup { group in
-                    for (i, agent) in agents.enumerated() {
-                        group.addTask { try? await agent.run() }
-                        if i % 100 == 99 { try? await Task.sleep(for: .milliseconds(20)) }
-                    }
-                }
-            }
+            running = Simulator.start(agents)
             try await ChannelBenchmark.waitUntil(seconds: 120) { watch.connected >= seeded.devices.count }
             try await Task.sleep(for: .seconds(1))
         }
@@ -159,32 +152,5 @@ enum AlertBenchmark {
             for child in children { child.stop() }
             try? FileManager.default.removeItem(at: folder)
         }
-    }
-
-    static let sender = "bench@tentacle.example"
-
-    /// A Severe alert whose polygon covers the whole benchmark city.
-    static func document(_ id: String) -> String {
-        """
-        <?xml version="1.0" encoding="UTF-8"?>
-        <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
-          <identifier>\(id)</identifier><sender>\(sender)</sender><sent>2026-01-01T00:00:00+00:00</sent>
-          <status>Actual</status><msgType>Alert</msgType><scope>Public</scope>
-          <info><language>en-US</language><category>Safety</category><event>Drill</event><urgency>Immediate</urgency>
-            <severity>Severe</severity><certainty>Observed</certainty><headline>Benchmark alert</headline>
-            <area><areaDesc>Everywhere</areaDesc><polygon>31.1,121.3 31.4,121.3 31.4,121.6 31.1,121.6 31.1,121.3</polygon></area></info>
-        </alert>
-        """
-    }
-
-    static func cancelDocument(_ id: String) -> String {
-        """
-        <?xml version="1.0" encoding="UTF-8"?>
-        <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
-          <identifier>\(id)-cancel</identifier><sender>\(sender)</sender><sent>2026-01-01T00:01:00+00:00</sent>
-          <status>Actual</status><msgType>Cancel</msgType><scope>Public</scope>
-          <references>\(sender),\(id),2026-01-01T00:00:00+00:00</references>
-        </alert>
-        """
     }
 }

@@ -176,14 +176,7 @@ enum ChannelBenchmark {
                 server: "http://127.0.0.1:\(port)", devices: seeded.devices.map { SimulatedDevice(id: $0.id, token: $0.token) }, fps: 0,
                 readingsInterval: nil, healthInterval: .seconds(3600), logger: quiet, events: { watch.record($0, $1) })
             let agents = try simulator.makeAgents()
-            running = Task {
-                await withDiscardingTaskGroup { group in
-                    for (i, agent) in agents.enumerated() {
-                        group.addTask { try? await agent.run() }
-                        if i % 100 == 99 { try? await Task.sleep(for: .milliseconds(20)) }
-                    }
-                }
-            }
+            running = Simulator.start(agents)
             try await waitUntil(seconds: 120) { watch.connected >= seeded.devices.count }
             try await Task.sleep(for: .seconds(1))
             residentAfter = child.residentKiB

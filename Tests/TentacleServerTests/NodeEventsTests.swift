@@ -47,7 +47,7 @@ struct NodeEventsTests {
             // An alert posted on A reaches the displays on B as fast as those on A.
             let started = ContinuousClock.now
             let posted = try await LoopbackRequest.send(
-                port: onA.port, "POST", "/v1/alerts", token: seeded.alerterToken, body: Array(Self.alert("nodes-1").utf8),
+                port: onA.port, "POST", "/v1/alerts", token: seeded.alerterToken, body: Array(BenchAlertDocuments.alert("nodes-1").utf8),
                 contentType: "application/cap+xml")
             #expect(posted.status == 201, "\(String(decoding: posted.body, as: UTF8.self))")
             try await NGSIProcessTests.wait("every display showing the alert", within: .seconds(10)) {
@@ -65,7 +65,7 @@ struct NodeEventsTests {
 
             // A cancel posted on B clears it on A's displays too.
             let cancel = try await LoopbackRequest.send(
-                port: onB.port, "POST", "/v1/alerts", token: seeded.alerterToken, body: Array(Self.cancel("nodes-1").utf8),
+                port: onB.port, "POST", "/v1/alerts", token: seeded.alerterToken, body: Array(BenchAlertDocuments.cancel("nodes-1").utf8),
                 contentType: "application/cap+xml")
             #expect(cancel.status == 201)
             try await NGSIProcessTests.wait("every display clearing the alert", within: .seconds(10)) {
@@ -136,44 +136,10 @@ struct NodeEventsTests {
                 agents += try simulator.makeAgents()
             }
             self.agents = agents
-            running = Task { [agents] in
-                await withDiscardingTaskGroup { group in
-                    for (i, agent) in agents.enumerated() {
-                        group.addTask { try? await agent.run() }
-                        if i % 100 == 99 { try? await Task.sleep(for: .milliseconds(20)) }
-                    }
-                }
-            }
+            running = Simulator.start(agents)
         }
 
         func stop() { running.cancel() }
-    }
-
-    static let sender = "nodes@tentacle.example"
-
-    /// A Severe alert whose polygon covers the whole bench city.
-    static func alert(_ id: String) -> String {
-        """
-        <?xml version="1.0" encoding="UTF-8"?>
-        <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
-          <identifier>\(id)</identifier><sender>\(sender)</sender><sent>2026-01-01T00:00:00+00:00</sent>
-          <status>Actual</status><msgType>Alert</msgType><scope>Public</scope>
-          <info><language>en-US</language><category>Safety</category><event>Flood</event><urgency>Immediate</urgency>
-            <severity>Severe</severity><certainty>Observed</certainty><headline>River over its banks</headline>
-            <area><areaDesc>Everywhere</areaDesc><polygon>31.1,121.3 31.4,121.3 31.4,121.6 31.1,121.6 31.1,121.3</polygon></area></info>
-        </alert>
-        """
-    }
-
-    static func cancel(_ id: String) -> String {
-        """
-        <?xml version="1.0" encoding="UTF-8"?>
-        <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
-          <identifier>\(id)-cancel</identifier><sender>\(sender)</sender><sent>2026-01-01T00:01:00+00:00</sent>
-          <status>Actual</status><msgType>Cancel</msgType><scope>Public</scope>
-          <references>\(sender),\(id),2026-01-01T00:00:00+00:00</references>
-        </alert>
-        """
     }
 }
 }

@@ -58,7 +58,7 @@ struct ProxyTests {
 
             // An alert posted on A is shown and acknowledged by every display, on both nodes.
             let posted = try await LoopbackRequest.send(
-                port: onA.port, "POST", "/v1/alerts", token: seeded.alerterToken, body: Array(NodeEventsTests.alert("proxy-1").utf8),
+                port: onA.port, "POST", "/v1/alerts", token: seeded.alerterToken, body: Array(BenchAlertDocuments.alert("proxy-1").utf8),
                 contentType: "application/cap+xml")
             #expect(posted.status == 201, "\(String(decoding: posted.body.prefix(300), as: UTF8.self))")
             try await NGSIProcessTests.wait("every display showing the alert", within: .seconds(30)) {

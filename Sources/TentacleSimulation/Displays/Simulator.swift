@@ -85,6 +85,19 @@ public struct Simulator: Service {
         }
     }
 
+    /// Runs `agents` until the returned task is cancelled, starting a hundred every 20 ms, as a
+    /// city's displays would come up (and as a listening server takes them without a backlog).
+    public static func start(_ agents: [Agent]) -> Task<Void, Never> {
+        Task {
+            await withDiscardingTaskGroup { group in
+                for (i, agent) in agents.enumerated() {
+                    group.addTask { try? await agent.run() }
+                    if i % 100 == 99 { try? await Task.sleep(for: .milliseconds(20)) }
+                }
+            }
+        }
+    }
+
     public func run() async throws {
         _ = try AgentConfiguration(server: server, token: "").channelURL()
         let agents = try makeAgents()
