@@ -106,11 +106,21 @@ struct AlertRepositoryTests {
                 AlertDelivery(displayId: "d-3", state: .pending),
             ])
 
+            // A display reported twice in one call keeps its first report's times too.
+            try await s.recordDeliveries([
+                ("a-1", AlertDelivery(displayId: "d-3", state: .delivered, deliveredAt: Self.t + 5)),
+                ("a-1", AlertDelivery(displayId: "d-3", state: .delivered, deliveredAt: Self.t + 6)),
+                ("a-1", AlertDelivery(displayId: "d-3", state: .shown, shownAt: Self.t + 7, ackedAt: Self.t + 8)),
+                ("a-1", AlertDelivery(displayId: "d-3", state: .shown, shownAt: Self.t + 9, ackedAt: Self.t + 10)),
+            ])
+            #expect(try await s.deliveries(alertId: "a-1").last == AlertDelivery(
+                displayId: "d-3", state: .shown, deliveredAt: Self.t + 5, shownAt: Self.t + 7, ackedAt: Self.t + 8))
+
             let active = try await s.activeAlerts()
             #expect(active.map(\.alert.id) == ["a-1"])
             #expect(active.first?.notice == "notice")
             #expect(active.first?.targets == ["d-1", "d-2", "d-3"])
-            #expect(active.first?.shown == ["d-2"])
+            #expect(active.first?.shown == ["d-2", "d-3"])
             try await s.setAlertStates(["a-1": .expired], audit: nil)
             #expect(try await s.activeAlerts().isEmpty)
         }

@@ -129,24 +129,41 @@ extension PostgresStore: AlertRepository {
     }
 
     public func recordDeliveries(_ updates: [(alertId: String, delivery: AlertDelivery)]) async throws {
-        let delivered = updates.filter { $0.delivery.state == .delivered }
-        let shown = updates.filter { $0.delivery.state == .shown }
+        // Applied as if one by one in the order given: of a display reported twice in one state,
+        // the first report's times stand (later ones only fill what is still empty, and nothing
+        // is empty after the first), so each state keeps its first report per display and goes
+        // in one statement; delivered before shown.
+        func firsts(_ state: AlertDelivery.State) -> [(alertId: String, delivery: AlertDelivery)] {
+            var seen = Set<[String]>()
+            return updates.filter { $0.delivery.state == state && seen.insert([$0.alertId, $0.delivery.displayId]).inserted }
+        }
+        let delivered = firsts(.delivered), shown = firsts(.shown)
         guard !delivered.isEmpty || !shown.isEmpty else { return }
+        /// A missing time travels as this value and is read back as NULL.
+        let none = Int64.min
+        func times(_ list: [(alertId: String, delivery: AlertDelivery)], _ time: (AlertDelivery) -> Date?) -> [Int64] {
+            list.map { Self.ms(time($0.delivery)) ?? none }
+        }
         try await write { connection in
-            // One statement each, applied in the order given, so a display reported twice keeps its first times.
-            for (alertId, d) in delivered {
+            if !delivered.isEmpty {
                 try await connection.query(
                     """
-                    UPDATE alert_deliveries SET state = 'delivered', delivered_at = coalesce(delivered_at, \(Self.ms(d.deliveredAt)))
-                    WHERE alert_id = \(alertId) AND display_id = \(d.displayId) AND state = 'pending'
+                    UPDATE alert_deliveries d SET state = 'delivered', delivered_at = coalesce(d.delivered_at, nullif(u.delivered_at, \(none)))
+                    FROM unnest(\(delivered.map(\.alertId))::text[], \(delivered.map(\.delivery.displayId))::text[],
+                        \(times(delivered) { $0.deliveredAt })::bigint[]) AS u(alert_id, display_id, delivered_at)
+                    WHERE d.alert_id = u.alert_id AND d.display_id = u.display_id AND d.state = 'pending'
                     """, logger: logger)
             }
-            for (alertId, d) in shown {
+            if !shown.isEmpty {
                 try await connection.query(
                     """
-                    UPDATE alert_deliveries SET state = 'shown', delivered_at = coalesce(delivered_at, \(Self.ms(d.deliveredAt ?? d.ackedAt))),
-                        shown_at = coalesce(shown_at, \(Self.ms(d.shownAt))), acked_at = coalesce(acked_at, \(Self.ms(d.ackedAt)))
-                    WHERE alert_id = \(alertId) AND display_id = \(d.displayId)
+                    UPDATE alert_deliveries d SET state = 'shown',
+                        delivered_at = coalesce(d.delivered_at, nullif(u.delivered_at, \(none))),
+                        shown_at = coalesce(d.shown_at, nullif(u.shown_at, \(none))), acked_at = coalesce(d.acked_at, nullif(u.acked_at, \(none)))
+                    FROM unnest(\(shown.map(\.alertId))::text[], \(shown.map(\.delivery.displayId))::text[],
+                        \(times(shown) { $0.deliveredAt ?? $0.ackedAt })::bigint[], \(times(shown) { $0.shownAt })::bigint[],
+                        \(times(shown) { $0.ackedAt })::bigint[]) AS u(alert_id, display_id, delivered_at, shown_at, acked_at)
+                    WHERE d.alert_id = u.alert_id AND d.display_id = u.display_id
                     """, logger: logger)
             }
         }
