@@ -125,10 +125,10 @@ enum ChannelBenchmark {
 
         func cleared(_ alert: String) -> Int { state.withLock { $0.alertsCleared[alert] ?? 0 } }
 
-        /// Seconds from `start` until each display showed `alert`.
-        func shown(_ alert: String, since start: ContinuousClock.Instant) -> [Double] {
+        /// Seconds from `start` until each display showed `alert` (of `displays` only, when given).
+        func shown(_ alert: String, since start: ContinuousClock.Instant, of displays: Set<String>? = nil) -> [Double] {
             state.withLock { s in
-                (s.alertsShown[alert] ?? [:]).values.map { instant in
+                (s.alertsShown[alert] ?? [:]).filter { displays?.contains($0.key) ?? true }.values.map { instant in
                     let d = instant - start
                     return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
                 }
