@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import PostgresNIO
 import TentacleCore
 @testable import TentacleStore
 import Testing
@@ -96,6 +97,29 @@ struct ReadingBlocksTests {
             let expected = RollupTier.minute.rollUp(readings).sorted { $0.key.bucketStart < $1.key.bucketStart }
             #expect(cells.points.map(\.bucketStart) == expected.map(\.key.bucketStart))
             #expect(cells.points.map(\.cell) == expected.map(\.value))
+        }
+    }
+
+    @Test func minuteCellsOfSeparateArrivalsMergedInOrderAreTheCellsOfAllTheirReadings() {
+        var rng = SplitMix64(seed: 9)
+        for _ in 0..<100 {
+            let readings = (0..<Int.random(in: 1...150, using: &rng)).map { _ in
+                Reading(
+                    source: "s", metric: "m", time: Self.hour + Int64.random(in: 0..<3_600_000, using: &rng),
+                    value: Double.random(in: 0...100, using: &rng).rounded())
+            }
+            // Each arrival packed on its own, as PostgreSQL keeps them, then merged oldest first.
+            var cuts = (0..<Int.random(in: 0...4, using: &rng)).map { _ in Int.random(in: 0...readings.count, using: &rng) }
+            cuts = [0] + cuts.sorted() + [readings.count]
+            var merged = MinuteCells(hour: Self.hour)
+            for (start, end) in zip(cuts, cuts.dropFirst()) {
+                var part = MinuteCells(hour: Self.hour)
+                for r in readings[start..<end] { part.merge(TimedValue(time: r.time, value: r.value)) }
+                merged.merge(MinuteCells(hour: Self.hour, bytes: part.encoded())!)
+            }
+            let expected = RollupTier.minute.rollUp(readings).sorted { $0.key.bucketStart < $1.key.bucketStart }
+            #expect(merged.points.map(\.bucketStart) == expected.map(\.key.bucketStart))
+            #expect(merged.points.map(\.cell) == expected.map(\.value))
         }
     }
 
@@ -196,7 +220,7 @@ struct ReadingBlocksTests {
         }
     }
 
-    @Test(arguments: [Backend.sqlite])
+    @Test(arguments: Backend.all)
     func aBatchOverManyHoursGivesTheCellsOfRecomputation(backend: Backend) async throws {
         try await StoreHarness.with(backend) { h in
             // 150 hours × 2 metrics: more hour cells than one multi-row statement takes, twice over.
@@ -226,7 +250,7 @@ struct ReadingBlocksTests {
         }
     }
 
-    @Test(arguments: [Backend.sqlite])
+    @Test(arguments: Backend.all)
     func retentionInsideAnHourCountsExactly(backend: Backend) async throws {
         try await StoreHarness.with(backend) { h in
             // One reading every 10 minutes over two hours: 12 readings, 12 minute cells.
@@ -319,9 +343,50 @@ struct ReadingBlocksTests {
         #expect(try await queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM rollups_1m") } == 1)
     }
 
+    /// A PostgreSQL database from before pg5, with minute cells as rows of `rollups_1m`, keeps
+    /// every cell when the migration packs them into `minute_blocks`.
+    @Test(.enabled(if: Backend.postgres != nil), arguments: Backend.postgres.map { [$0] } ?? [])
+    func postgresMinuteCellRowsArePackedIntoBlocks(backend: Backend) async throws {
+        try await StoreHarness.with(backend) { h in
+            var rng = SplitMix64(seed: 8)
+            let readings = (0..<400).map { _ in
+                Reading(source: ["d-1", "d-2"].randomElement(using: &rng)!, metric: "pm25",
+                    time: Self.hour + Int64.random(in: 0..<(3 * 3_600_000), using: &rng), value: Double(Int.random(in: 0...99, using: &rng)))
+            }
+            let store = try #require(h.store as? PostgresStore)
+            // Back to the layout before pg5: the cells as rows, the migration not applied.
+            let ddl = try #require(PostgresSchema.telemetry.first { $0.contains("CREATE TABLE rollups_1m") })
+            try await store.client.query("DROP TABLE minute_blocks")
+            try await store.client.query(PostgresQuery(unsafeSQL: ddl))
+            try await store.client.query("DELETE FROM schema_migrations WHERE name = 'pg5-minute-blocks'")
+            for (source, id) in [("d-1", Int64(1)), ("d-2", Int64(2))] {
+                try await store.client.query("INSERT INTO series (id, source, metric) OVERRIDING SYSTEM VALUE VALUES (\(id), \(source), 'pm25')")
+                for (key, cell) in RollupTier.minute.rollUp(readings.filter { $0.source == source }) {
+                    try await store.client.query(
+                        """
+                        INSERT INTO rollups_1m (series, bucket, "min", "max", "sum", "count", last, last_time)
+                        VALUES (\(id), \(key.bucketStart), \(cell.min), \(cell.max), \(cell.sum), \(Int64(cell.count)), \(cell.last), \(cell.lastTime))
+                        """)
+                }
+            }
+            try await h.reopen()
+            for source in ["d-1", "d-2"] {
+                let expected = RollupTier.minute.rollUp(readings.filter { $0.source == source }).sorted { $0.key.bucketStart < $1.key.bucketStart }
+                let stored = try await h.store.rollups(source: source, metric: "pm25", tier: .minute, from: 0, to: .max)
+                #expect(stored.map(\.bucketStart) == expected.map(\.key.bucketStart))
+                #expect(stored.map(\.cell) == expected.map(\.value))
+            }
+            let reopened = try #require(h.store as? PostgresStore)
+            let old = try await reopened.client.query("SELECT count(*) FROM pg_tables WHERE tablename = 'rollups_1m'").decode(Int.self).reduce(0, +)
+            #expect(old == 0)
+            let rows = try await reopened.client.query("SELECT count(*) FROM minute_blocks").decode(Int.self).reduce(0, +)
+            #expect(rows == 6)  // two series × three hours
+        }
+    }
+
     /// Random batches and retention passes against a model that keeps readings in a list and
     /// cells in a dictionary: whatever the packing does, the answers must be the model's.
-    @Test(arguments: [Backend.sqlite])
+    @Test(arguments: Backend.all)
     func randomIngestAndRetentionAnswerLikeAModel(backend: Backend) async throws {
         try await StoreHarness.with(backend) { h in
             var rng = SplitMix64(seed: 77)

@@ -225,6 +225,49 @@ struct TelemetryRepositoryTests {
     }
 
     @Test(arguments: Backend.all)
+    func aCutInsideAnHourCountsEachMinuteOnceHoweverManyBatchesFilledIt(backend: Backend) async throws {
+        try await StoreHarness.with(backend) { h in
+            try await h.store.createDisplay(makeDisplay("d-1", district: "north", lat: 52.5, lon: 13.4), audit: audit("display.create", "d-1"))
+            let minute: Int64 = 60_000
+            var rng = SplitMix64(seed: 3)
+            var all: [Reading] = []
+            // Twenty batches over the same two hours, so most minutes are filled by several.
+            for sequence in 0..<20 {
+                let readings = (0..<30).map { _ in
+                    ("pm25", Self.t0 + Int64.random(in: 0..<120, using: &rng) * minute + Int64.random(in: 0..<60_000, using: &rng),
+                        Double(Int.random(in: 0...99, using: &rng)))
+                }
+                let batch = Self.batch("d-1", Int64(sequence), readings)
+                all += batch.readings
+                _ = try await h.store.ingest([batch], at: StoreHarness.time)
+            }
+            let cells = RollupTier.minute.rollUp(all)
+            let cutoff = Self.t0 + 90 * minute + 30_000
+            let gone = cells.keys.filter { $0.bucketStart < cutoff }.count
+            let counts = try await h.store.deleteExpired(RetentionCutoffs(raw: Self.t0, minute: cutoff, hour: nil))
+            #expect(counts.minute == gone)
+            let left = try await h.store.rollups(source: "d-1", metric: "pm25", tier: .minute, from: 0, to: .max)
+            let expected = cells.filter { $0.key.bucketStart >= cutoff }.sorted { $0.key.bucketStart < $1.key.bucketStart }
+            #expect(left.map(\.bucketStart) == expected.map(\.key.bucketStart))
+            #expect(left.map(\.cell) == expected.map(\.value))
+            // Nothing more goes a second time, and later arrivals merge with what was kept.
+            #expect(try await h.store.deleteExpired(RetentionCutoffs(raw: Self.t0, minute: cutoff, hour: nil)).minute == 0)
+            let late = Self.batch("d-1", 99, [("pm25", Self.t0 + 100 * minute, 1_000)])
+            _ = try await h.store.ingest([late], at: StoreHarness.time)
+            let merged = try await h.store.rollups(source: "d-1", metric: "pm25", tier: .minute, from: Self.t0 + 100 * minute, to: Self.t0 + 101 * minute)
+            let before = cells.first { $0.key.bucketStart == Self.t0 + 100 * minute }?.value
+            #expect(merged.first?.cell.count == (before?.count ?? 0) + 1)
+            #expect(merged.first?.cell.max == 1_000)
+            // The district sums the kept cells, the late reading with them; a range inside an hour counts only its minutes.
+            let kept = expected.map(\.value).reduce(into: RollupCell?.none) { sum, cell in sum = sum.map { RollupCell.merge($0, cell) } ?? cell }!
+            let north = try await h.store.aggregate(metric: "pm25", tier: .minute, area: ReadingArea(), from: cutoff, to: .max)
+            #expect(north == [DistrictAggregate(district: "north", min: kept.min, max: 1_000, sum: kept.sum + 1_000, count: kept.count + 1, sources: 1)])
+            let oneMinute = try await h.store.aggregate(metric: "pm25", tier: .minute, area: ReadingArea(), from: Self.t0 + 100 * minute, to: Self.t0 + 101 * minute)
+            #expect(oneMinute.map(\.count) == [merged.first?.cell.count ?? 0])
+        }
+    }
+
+    @Test(arguments: Backend.all)
     func readingsMetricsAndBatchRecordsSurviveReopening(backend: Backend) async throws {
         try await StoreHarness.with(backend) { h in
             let metric = Metric(name: "co2_ppm", unit: "ppm", range: 0...10_000, description: "Carbon dioxide")

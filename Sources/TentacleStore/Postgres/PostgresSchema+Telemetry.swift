@@ -1,8 +1,13 @@
+import Logging
+import NIOCore
+import PostgresNIO
+import TentacleCore
+
 extension PostgresSchema {
     /// Metrics, series, raw readings, rollups, latest values and batch records; city rules with
     /// their events and webhook deliveries; NGSI-LD subscriptions and their notification queues.
     /// The shape SQLite's tables have after v3, v7, v10, v12 and v14, except that minute cells
-    /// are rows of their own (upserted like hour cells) rather than packed per hour.
+    /// are rows of their own (upserted like hour cells) rather than packed per hour; pg5 packs them.
     static let telemetry: [String] = [
         """
         CREATE TABLE metrics (
@@ -158,4 +163,51 @@ extension PostgresSchema {
         """,
         "CREATE INDEX ngsi_notifications_by_subscription ON ngsi_notifications (subscription, id)",
     ]
+
+    /// The 1-minute cells of a series and UTC hour packed as `MinuteCells` bytes, a row per
+    /// ingest and group like `reading_blocks`: ingest only appends, and a query merges an hour's
+    /// rows in chunk (arrival) order. Upserting a row per cell cost an index entry and a row
+    /// lock per reading for sensors that report once a minute.
+    static let minuteBlocks: [String] = [
+        """
+        CREATE TABLE minute_blocks (
+            series BIGINT NOT NULL,
+            hour BIGINT NOT NULL,
+            chunk BIGINT GENERATED ALWAYS AS IDENTITY,
+            count BIGINT NOT NULL,
+            cells BYTEA NOT NULL,
+            PRIMARY KEY (series, hour, chunk)
+        )
+        """,
+    ]
+
+    /// Moves the cells of `rollups_1m` into `minute_blocks`, a row per series and hour, a few
+    /// series at a time, then drops the old table.
+    @Sendable static func packMinuteCells(_ connection: PostgresConnection, logger: Logger) async throws {
+        var series: [Int64] = []
+        for try await id in try await connection.query("SELECT DISTINCT series FROM rollups_1m ORDER BY series", logger: logger).decode(Int64.self) {
+            series.append(id)
+        }
+        for start in stride(from: 0, to: series.count, by: 64) {
+            let part = Array(series[start..<min(start + 64, series.count)])
+            var hours: [(series: Int64, cells: MinuteCells)] = []
+            let rows = try await connection.query(
+                """
+                SELECT series, bucket, "min", "max", "sum", "count", last, last_time FROM rollups_1m
+                WHERE series = ANY(\(part)::bigint[]) ORDER BY series, bucket
+                """, logger: logger)
+            for try await (id, bucket, min, max, sum, count, last, lastTime) in rows.decode((Int64, Int64, Double, Double, Double, Int, Double, Int64).self) {
+                let hour = RollupTier.hour.bucketStart(bucket)
+                if hours.last?.series != id || hours.last?.cells.hour != hour { hours.append((id, MinuteCells(hour: hour))) }
+                hours[hours.count - 1].cells.set(RollupCell(min: min, max: max, sum: sum, count: count, last: last, lastTime: lastTime), at: bucket)
+            }
+            try await connection.query(
+                """
+                INSERT INTO minute_blocks (series, hour, count, cells)
+                SELECT * FROM unnest(\(hours.map(\.series))::bigint[], \(hours.map(\.cells.hour))::bigint[],
+                    \(hours.map { Int64($0.cells.count) })::bigint[], \(hours.map { ByteBuffer(bytes: $0.cells.encoded()) })::bytea[])
+                """, logger: logger)
+        }
+        try await connection.query("DROP TABLE rollups_1m", logger: logger)
+    }
 }

@@ -8,6 +8,7 @@ enum PostgresSchema {
         PostgresMigration(name: "pg2-content-devices-alerts", statements: content),
         PostgresMigration(name: "pg3-telemetry-rules-subscriptions", statements: telemetry),
         PostgresMigration(name: "pg4-node-messages", statements: nodeMessages),
+        PostgresMigration(name: "pg5-minute-blocks", statements: minuteBlocks, then: packMinuteCells),
     ]
 
     /// Messages between nodes too long for a NOTIFY payload, kept a few minutes (see `NodeLink`).

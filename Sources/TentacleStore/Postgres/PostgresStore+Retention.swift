@@ -3,8 +3,8 @@ import NIOCore
 import PostgresNIO
 public import TentacleCore
 
-/// Telemetry retention: whole hours of raw blocks deleted as rows, the hour holding the cutoff
-/// rewritten; rollup cells deleted by their bucket.
+/// Telemetry retention: whole hours of raw and minute blocks deleted as rows, the hour holding
+/// the cutoff rewritten; hour cells deleted by their bucket.
 extension PostgresStore {
     public func deleteExpired(_ cutoffs: RetentionCutoffs) async throws -> RetentionCounts {
         let series = try await read { connection in
@@ -17,9 +17,7 @@ extension PostgresStore {
             let deleted = try await write { connection in
                 var c = RetentionCounts()
                 c.raw = try await deleteRaw(series: chunk, before: cutoffs.raw, connection)
-                c.minute = try await count(
-                    "WITH d AS (DELETE FROM rollups_1m WHERE series = ANY(\(chunk)::bigint[]) AND bucket < \(cutoffs.minute) RETURNING 1) SELECT count(*) FROM d",
-                    connection)
+                c.minute = try await deleteMinutes(series: chunk, before: cutoffs.minute, connection)
                 if let hour = cutoffs.hour {
                     c.hour = try await count(
                         "WITH d AS (DELETE FROM rollups_1h WHERE series = ANY(\(chunk)::bigint[]) AND bucket < \(hour) RETURNING 1) SELECT count(*) FROM d",
@@ -94,6 +92,71 @@ extension PostgresStore {
                 """
                 UPDATE reading_blocks b SET count = g.count, readings = g.readings
                 FROM unnest(\(kept.series)::bigint[], \(kept.chunk)::bigint[], \(kept.count)::bigint[], \(kept.readings)::bytea[]) AS g(series, chunk, count, readings)
+                WHERE b.series = g.series AND b.hour = \(boundary) AND b.chunk = g.chunk
+                """, logger: logger)
+        }
+        return deleted
+    }
+
+    /// Deletes minute cells before the cutoff the same way: whole hours as rows, then the cut
+    /// hour's rows merged into its first row. Returns how many cells went, a minute counted once
+    /// however many of its hour's rows held it.
+    private func deleteMinutes(series: [Int64], before cutoff: Int64, _ connection: PostgresConnection) async throws -> Int {
+        let boundary = RollupTier.hourFloor(cutoff)
+        struct Hour: Hashable {
+            var series: Int64
+            var hour: Int64
+        }
+        var minutes: [Hour: UInt64] = [:]
+        let gone = try await connection.query(
+            "DELETE FROM minute_blocks WHERE series = ANY(\(series)::bigint[]) AND hour < \(boundary) RETURNING series, hour, cells", logger: logger)
+        for try await (s, hour, bytes) in gone.decode((Int64, Int64, ByteBuffer).self) {
+            minutes[Hour(series: s, hour: hour), default: 0] |= try Self.minuteCells(bytes, hour: hour).minutes
+        }
+        var deleted = minutes.values.reduce(0) { $0 + $1.nonzeroBitCount }
+        guard boundary < cutoff else { return deleted }
+        let rows = try await connection.query(
+            "SELECT series, chunk, cells FROM minute_blocks WHERE series = ANY(\(series)::bigint[]) AND hour = \(boundary) ORDER BY series, chunk FOR UPDATE",
+            logger: logger)
+        var hours: [(series: Int64, chunks: [Int64], cells: MinuteCells)] = []
+        for try await (s, chunk, bytes) in rows.decode((Int64, Int64, ByteBuffer).self) {
+            let cells = try Self.minuteCells(bytes, hour: boundary)
+            if hours.last?.series == s {
+                hours[hours.count - 1].chunks.append(chunk)
+                hours[hours.count - 1].cells.merge(cells)
+            } else {
+                hours.append((s, [chunk], cells))
+            }
+        }
+        var emptied = (series: [Int64](), chunk: [Int64]())
+        var kept = (series: [Int64](), chunk: [Int64](), count: [Int64](), cells: [ByteBuffer]())
+        for var hour in hours {
+            let removed = hour.cells.removeBefore(cutoff)
+            guard removed > 0 else { continue }
+            deleted += removed
+            // The merged cells go into the hour's first row, which keeps its place before later arrivals.
+            let rest = hour.cells.count == 0 ? hour.chunks[...] : hour.chunks.dropFirst()
+            emptied.series += rest.map { _ in hour.series }
+            emptied.chunk += rest
+            if hour.cells.count > 0 {
+                kept.series.append(hour.series)
+                kept.chunk.append(hour.chunks[0])
+                kept.count.append(Int64(hour.cells.count))
+                kept.cells.append(ByteBuffer(bytes: hour.cells.encoded()))
+            }
+        }
+        if !emptied.series.isEmpty {
+            try await connection.query(
+                """
+                DELETE FROM minute_blocks b USING unnest(\(emptied.series)::bigint[], \(emptied.chunk)::bigint[]) AS g(series, chunk)
+                WHERE b.series = g.series AND b.hour = \(boundary) AND b.chunk = g.chunk
+                """, logger: logger)
+        }
+        if !kept.series.isEmpty {
+            try await connection.query(
+                """
+                UPDATE minute_blocks b SET count = g.count, cells = g.cells
+                FROM unnest(\(kept.series)::bigint[], \(kept.chunk)::bigint[], \(kept.count)::bigint[], \(kept.cells)::bytea[]) AS g(series, chunk, count, cells)
                 WHERE b.series = g.series AND b.hour = \(boundary) AND b.chunk = g.chunk
                 """, logger: logger)
         }

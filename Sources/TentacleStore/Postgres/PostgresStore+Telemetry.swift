@@ -6,21 +6,26 @@ public import TentacleCore
 
 extension PostgresStore: TelemetryRepository {
     /// One transaction per call and a fixed number of statements whatever its size: the batches
-    /// are claimed together, then every table gets one multi-row statement of array binds.
+    /// are claimed together, then one statement of array binds writes every table.
     public func ingest(_ batches: [ReadingBatch], at time: Date) async throws -> [BatchOutcome] {
         let receivedAt = Reading.milliseconds(time)
         let follower = ingestFollower.withLock { $0 }
-        return try await write { connection in
+        let (outcomes, created) = try await write { connection in
             let fresh = try await claim(batches, receivedAt: receivedAt, connection)
             let stored = zip(batches, fresh).compactMap { batch, isFresh in isFresh ? batch : nil }
+            var created: [SeriesKey: Int64] = [:]
             if !stored.isEmpty {
-                try await save(IngestGroups(stored), connection)
+                created = try await save(IngestGroups(stored), connection)
                 if let follower { _ = try await queue(follower.follow(stored, receivedAt: receivedAt), connection) }
             }
-            return zip(batches, fresh).map { batch, isFresh in
+            let outcomes = zip(batches, fresh).map { batch, isFresh in
                 BatchOutcome(source: batch.source, sequence: batch.sequence, result: isFresh ? .stored(batch.readings.count) : .duplicate)
             }
+            return (outcomes, created)
         }
+        // Only once committed: a series created by a transaction that rolled back does not exist.
+        if !created.isEmpty { seriesCache.remember(created) }
+        return outcomes
     }
 
     /// Records the batches not seen before, in this call or an earlier one; true for each such batch.
@@ -53,12 +58,13 @@ extension PostgresStore: TelemetryRepository {
         return fresh
     }
 
-    /// Writes the raw blocks, both rollup tiers and the latest values of stored batches.
-    private func save(_ groups: IngestGroups, _ connection: PostgresConnection) async throws {
-        guard !groups.series.isEmpty else { return }
-        let ids = try await seriesIds(groups.series, connection)
+    /// Writes the raw blocks, the minute blocks, the hour cells and the latest values of stored
+    /// batches in one statement; returns the series it had to look up or create.
+    private func save(_ groups: IngestGroups, _ connection: PostgresConnection) async throws -> [SeriesKey: Int64] {
+        guard !groups.series.isEmpty else { return [:] }
+        let (ids, resolved) = try await seriesIds(groups.series, connection)
         var blocks = (series: [Int64](), hour: [Int64](), count: [Int64](), readings: [ByteBuffer]())
-        var minutes: [(series: Int64, bucket: Int64, cell: RollupCell)] = []
+        var minutes = (series: [Int64](), hour: [Int64](), count: [Int64](), cells: [ByteBuffer]())
         var hours: [(series: Int64, bucket: Int64, cell: RollupCell)] = []
         for group in groups.groups {
             let series = ids[group.series]
@@ -73,56 +79,58 @@ extension PostgresStore: TelemetryRepository {
             var hour = RollupCell(value: group.readings[0].value, time: group.readings[0].time)
             for r in group.readings.dropFirst() { hour.merge(RollupCell(value: r.value, time: r.time)) }
             for r in group.readings { cells.merge(r) }
-            minutes += cells.points.map { (series, $0.bucketStart, $0.cell) }
+            minutes.series.append(series)
+            minutes.hour.append(group.hour)
+            minutes.count.append(Int64(cells.count))
+            minutes.cells.append(ByteBuffer(bytes: cells.encoded()))
             hours.append((series, group.hour, hour))
         }
-        try await connection.query(
-            """
-            INSERT INTO reading_blocks (series, hour, count, readings)
-            SELECT * FROM unnest(\(blocks.series)::bigint[], \(blocks.hour)::bigint[], \(blocks.count)::bigint[], \(blocks.readings)::bytea[])
-            """, logger: logger)
-        try await upsert(minutes, into: "rollups_1m", connection)
-        try await upsert(hours, into: "rollups_1h", connection)
+        // Hour cells and latest values in key order, so concurrent ingests lock them in the same order.
+        hours.sort { ($0.series, $0.bucket) < ($1.series, $1.bucket) }
         let latest = zip(ids, groups.latest).map { (series: $0, reading: $1) }.sorted { $0.series < $1.series }
         try await connection.query(
             """
-            INSERT INTO latest AS l (series, time, value)
-            SELECT * FROM unnest(\(latest.map(\.series))::bigint[], \(latest.map(\.reading.time))::bigint[], \(latest.map(\.reading.value))::float8[])
-            ON CONFLICT (series) DO UPDATE SET time = excluded.time, value = excluded.value WHERE excluded.time >= l.time
+            WITH raw AS (
+                INSERT INTO reading_blocks (series, hour, count, readings)
+                SELECT * FROM unnest(\(blocks.series)::bigint[], \(blocks.hour)::bigint[], \(blocks.count)::bigint[], \(blocks.readings)::bytea[])),
+            minutes AS (
+                INSERT INTO minute_blocks (series, hour, count, cells)
+                SELECT * FROM unnest(\(minutes.series)::bigint[], \(minutes.hour)::bigint[], \(minutes.count)::bigint[], \(minutes.cells)::bytea[])),
+            hours AS (
+                INSERT INTO rollups_1h AS t (series, bucket, "min", "max", "sum", "count", last, last_time)
+                SELECT * FROM unnest(\(hours.map(\.series))::bigint[], \(hours.map(\.bucket))::bigint[], \(hours.map(\.cell.min))::float8[],
+                    \(hours.map(\.cell.max))::float8[], \(hours.map(\.cell.sum))::float8[], \(hours.map { Int64($0.cell.count) })::bigint[],
+                    \(hours.map(\.cell.last))::float8[], \(hours.map(\.cell.lastTime))::bigint[])
+                ON CONFLICT (series, bucket) DO UPDATE SET
+                    "min" = least(t."min", excluded."min"),
+                    "max" = greatest(t."max", excluded."max"),
+                    "sum" = t."sum" + excluded."sum",
+                    "count" = t."count" + excluded."count",
+                    last = CASE WHEN excluded.last_time >= t.last_time THEN excluded.last ELSE t.last END,
+                    last_time = greatest(t.last_time, excluded.last_time)),
+            newest AS (
+                INSERT INTO latest AS l (series, time, value)
+                SELECT * FROM unnest(\(latest.map(\.series))::bigint[], \(latest.map(\.reading.time))::bigint[], \(latest.map(\.reading.value))::float8[])
+                ON CONFLICT (series) DO UPDATE SET time = excluded.time, value = excluded.value WHERE excluded.time >= l.time)
+            SELECT 1
             """, logger: logger)
+        return resolved
     }
 
     /// Readings per `reading_blocks` row: 1,800 bytes, so a row stays below PostgreSQL's TOAST
     /// threshold and is stored inline.
     static let readingsPerBlock = 150
 
-    /// Merges cells into the stored ones the way `RollupCell.merge` does; one statement, in key
-    /// order so concurrent ingests lock cells in the same order.
-    private func upsert(_ cells: [(series: Int64, bucket: Int64, cell: RollupCell)], into table: String, _ connection: PostgresConnection) async throws {
-        let sorted = cells.sorted { ($0.series, $0.bucket) < ($1.series, $1.bucket) }
-        let series = sorted.map(\.series), buckets = sorted.map(\.bucket)
-        let mins = sorted.map(\.cell.min), maxes = sorted.map(\.cell.max), sums = sorted.map(\.cell.sum)
-        let counts = sorted.map { Int64($0.cell.count) }, lasts = sorted.map(\.cell.last), lastTimes = sorted.map(\.cell.lastTime)
-        try await connection.query(
-            """
-            INSERT INTO \(unescaped: table) AS t (series, bucket, "min", "max", "sum", "count", last, last_time)
-            SELECT * FROM unnest(\(series)::bigint[], \(buckets)::bigint[], \(mins)::float8[], \(maxes)::float8[], \(sums)::float8[],
-                \(counts)::bigint[], \(lasts)::float8[], \(lastTimes)::bigint[])
-            ON CONFLICT (series, bucket) DO UPDATE SET
-                "min" = least(t."min", excluded."min"),
-                "max" = greatest(t."max", excluded."max"),
-                "sum" = t."sum" + excluded."sum",
-                "count" = t."count" + excluded."count",
-                last = CASE WHEN excluded.last_time >= t.last_time THEN excluded.last ELSE t.last END,
-                last_time = greatest(t.last_time, excluded.last_time)
-            """, logger: logger)
-    }
-
-    /// The ids of `keys`, in their order, creating the series not stored yet.
-    private func seriesIds(_ keys: [SeriesKey], _ connection: PostgresConnection) async throws -> [Int64] {
-        var found: [SeriesKey: Int64] = [:]
+    /// The ids of `keys`, in their order, creating the series not stored yet; with the keys it
+    /// had to look up or create, for the cache once the transaction has committed.
+    private func seriesIds(_ keys: [SeriesKey], _ connection: PostgresConnection) async throws -> (ids: [Int64], resolved: [SeriesKey: Int64]) {
+        var found = seriesCache.ids(of: keys)
+        var resolved: [SeriesKey: Int64] = [:]
         func collect(_ rows: PostgresRowSequence) async throws {
-            for try await (id, source, metric) in rows.decode((Int64, String, String).self) { found[SeriesKey(source: source, metric: metric)] = id }
+            for try await (id, source, metric) in rows.decode((Int64, String, String).self) {
+                found[SeriesKey(source: source, metric: metric)] = id
+                resolved[SeriesKey(source: source, metric: metric)] = id
+            }
         }
         func lookUp(_ keys: [SeriesKey]) async throws {
             try await collect(try await connection.query(
@@ -131,8 +139,9 @@ extension PostgresStore: TelemetryRepository {
                 JOIN unnest(\(keys.map(\.source))::text[], \(keys.map(\.metric))::text[]) AS k(source, metric) USING (source, metric)
                 """, logger: logger))
         }
-        try await lookUp(keys)
-        let missing = keys.filter { found[$0] == nil }.sorted { ($0.source, $0.metric) < ($1.source, $1.metric) }
+        let unknown = keys.filter { found[$0] == nil }
+        if !unknown.isEmpty { try await lookUp(unknown) }
+        let missing = unknown.filter { found[$0] == nil }.sorted { ($0.source, $0.metric) < ($1.source, $1.metric) }
         if !missing.isEmpty {
             try await collect(try await connection.query(
                 """
@@ -143,9 +152,33 @@ extension PostgresStore: TelemetryRepository {
             let raced = missing.filter { found[$0] == nil }
             if !raced.isEmpty { try await lookUp(raced) }
         }
-        return try keys.map { key in
+        let ids = try keys.map { key in
             guard let id = found[key] else { throw StoreError(.conflict, "series '\(key.source)' '\(key.metric)' could not be created; try again") }
             return id
+        }
+        return (ids, resolved)
+    }
+}
+
+/// Series ids already committed, so an ingest of known series needs no lookup. Series are never
+/// deleted or renumbered, so an id stays right for as long as the database does; the cache is
+/// emptied when full rather than tracking use.
+final class SeriesCache: Sendable {
+    private let ids = Mutex<[SeriesKey: Int64]>([:])
+    static let capacity = 262_144
+
+    func ids(of keys: [SeriesKey]) -> [SeriesKey: Int64] {
+        ids.withLock { known in
+            var found: [SeriesKey: Int64] = [:]
+            for key in keys { if let id = known[key] { found[key] = id } }
+            return found
+        }
+    }
+
+    func remember(_ resolved: [SeriesKey: Int64]) {
+        ids.withLock { known in
+            if known.count + resolved.count > Self.capacity { known.removeAll(keepingCapacity: true) }
+            known.merge(resolved) { _, new in new }
         }
     }
 }

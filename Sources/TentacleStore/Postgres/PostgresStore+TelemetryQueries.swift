@@ -64,25 +64,39 @@ extension PostgresStore {
     public func rollups(source: String, metric: String, tier: RollupTier, from: Int64, to: Int64) async throws -> [RollupPoint] {
         guard from < to else { return [] }
         return try await read { connection in
-            let rows = try await connection.query(
-                """
-                SELECT r.bucket, r."min", r."max", r."sum", r."count", r.last, r.last_time FROM \(unescaped: Self.rollupTable(tier)) r
-                JOIN series s ON s.id = r.series WHERE s.source = \(source) AND s.metric = \(metric) AND r.bucket >= \(from) AND r.bucket < \(to)
-                ORDER BY r.bucket
-                """, logger: logger)
-            var points: [RollupPoint] = []
-            for try await (bucket, min, max, sum, count, last, lastTime) in rows.decode((Int64, Double, Double, Double, Int, Double, Int64).self) {
-                points.append(RollupPoint(bucketStart: bucket, cell: RollupCell(min: min, max: max, sum: sum, count: count, last: last, lastTime: lastTime)))
+            switch tier {
+            case .minute:
+                let rows = try await connection.query(
+                    """
+                    SELECT b.hour, b.cells FROM minute_blocks b JOIN series s ON s.id = b.series
+                    WHERE s.source = \(source) AND s.metric = \(metric) AND b.hour >= \(RollupTier.hourFloor(from)) AND b.hour < \(to)
+                    ORDER BY b.hour, b.chunk
+                    """, logger: logger)
+                var hours = MinuteHours()
+                for try await (hour, bytes) in rows.decode((Int64, ByteBuffer).self) { hours.add(try Self.minuteCells(bytes, hour: hour)) }
+                return hours.points(from: from, to: to)
+            case .hour:
+                let rows = try await connection.query(
+                    """
+                    SELECT r.bucket, r."min", r."max", r."sum", r."count", r.last, r.last_time FROM rollups_1h r
+                    JOIN series s ON s.id = r.series WHERE s.source = \(source) AND s.metric = \(metric) AND r.bucket >= \(from) AND r.bucket < \(to)
+                    ORDER BY r.bucket
+                    """, logger: logger)
+                var points: [RollupPoint] = []
+                for try await (bucket, min, max, sum, count, last, lastTime) in rows.decode((Int64, Double, Double, Double, Int, Double, Int64).self) {
+                    points.append(RollupPoint(bucketStart: bucket, cell: RollupCell(min: min, max: max, sum: sum, count: count, last: last, lastTime: lastTime)))
+                }
+                return points
             }
-            return points
         }
     }
 
-    static func rollupTable(_ tier: RollupTier) -> String {
-        switch tier {
-        case .minute: "rollups_1m"
-        case .hour: "rollups_1h"
+    /// The cells of a `minute_blocks` row of the hour starting at `hour`.
+    static func minuteCells(_ bytes: ByteBuffer, hour: Int64) throws -> MinuteCells {
+        guard let cells = bytes.withUnsafeReadableBytes({ MinuteCells(hour: hour, bytes: $0) }) else {
+            throw DamagedRow("the stored minute cells of the hour starting at \(hour) are unreadable")
         }
+        return cells
     }
 
     /// The readings of a `reading_blocks` row of the hour starting at `hour`.
@@ -122,20 +136,50 @@ extension PostgresStore {
     public func aggregate(metric: String, tier: RollupTier, area: ReadingArea, from: Int64, to: Int64) async throws -> [DistrictAggregate] {
         guard from < to else { return [] }
         var filter = Filter()
-        filter.clauses += ["s.metric = \(filter.bind(metric))", "r.bucket >= \(filter.bind(from))", "r.bucket < \(filter.bind(to))"]
+        filter.clauses.append("s.metric = \(filter.bind(metric))")
+        switch tier {
+        case .minute:
+            filter.clauses += ["b.hour >= \(filter.bind(RollupTier.hourFloor(from)))", "b.hour < \(filter.bind(to))"]
+        case .hour:
+            filter.clauses += ["r.bucket >= \(filter.bind(from))", "r.bucket < \(filter.bind(to))"]
+        }
         filter.area(area)
-        let sql = """
-            \(Self.places) SELECT d.district, min(r."min"), max(r."max"), sum(r."sum"), sum(r."count")::bigint, count(DISTINCT s.source)
-            FROM \(Self.rollupTable(tier)) r JOIN series s ON s.id = r.series JOIN places d ON d.id = s.source
-            \(filter.whereSQL) GROUP BY d.district ORDER BY d.district
-            """
-        return try await read { connection in
-            let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: filter.bindings), logger: logger)
-            var found: [DistrictAggregate] = []
-            for try await (district, min, max, sum, count, sources) in rows.decode((String, Double, Double, Double, Int, Int).self) {
-                found.append(DistrictAggregate(district: district, min: min, max: max, sum: sum, count: count, sources: sources))
+        switch tier {
+        case .minute:
+            // Cells are packed per hour, so the districts are summed here rather than by the server.
+            let sql = """
+                \(Self.places) SELECT d.district, s.source, b.hour, b.cells
+                FROM minute_blocks b JOIN series s ON s.id = b.series JOIN places d ON d.id = s.source \(filter.whereSQL)
+                """
+            return try await read { connection in
+                let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: filter.bindings), logger: logger)
+                var districts: [String: (cell: RollupCell, sources: Set<String>)] = [:]
+                for try await (district, source, hour, bytes) in rows.decode((String, String, Int64, ByteBuffer).self) {
+                    for point in try Self.minuteCells(bytes, hour: hour).points where point.bucketStart >= from && point.bucketStart < to {
+                        if districts[district]?.cell.merge(point.cell) == nil {
+                            districts[district] = (point.cell, [])
+                        }
+                        districts[district]?.sources.insert(source)
+                    }
+                }
+                return districts.sorted { $0.key < $1.key }.map { district, found in
+                    DistrictAggregate(district: district, min: found.cell.min, max: found.cell.max, sum: found.cell.sum, count: found.cell.count, sources: found.sources.count)
+                }
             }
-            return found
+        case .hour:
+            let sql = """
+                \(Self.places) SELECT d.district, min(r."min"), max(r."max"), sum(r."sum"), sum(r."count")::bigint, count(DISTINCT s.source)
+                FROM rollups_1h r JOIN series s ON s.id = r.series JOIN places d ON d.id = s.source
+                \(filter.whereSQL) GROUP BY d.district ORDER BY d.district
+                """
+            return try await read { connection in
+                let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: filter.bindings), logger: logger)
+                var found: [DistrictAggregate] = []
+                for try await (district, min, max, sum, count, sources) in rows.decode((String, Double, Double, Double, Int, Int).self) {
+                    found.append(DistrictAggregate(district: district, min: min, max: max, sum: sum, count: count, sources: sources))
+                }
+                return found
+            }
         }
     }
 

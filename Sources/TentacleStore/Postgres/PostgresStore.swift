@@ -80,6 +80,8 @@ public final class PostgresStore: Sendable {
     public let location: PostgresLocation
     /// Plans notifications from the batches `ingest` stores, in its transaction (see `follow(with:)`).
     let ingestFollower = Mutex<(any IngestFollower)?>(nil)
+    /// Series ids ingest has seen committed.
+    let seriesCache = SeriesCache()
     /// Live messages to and from the other nodes on this database.
     let nodes: NodeLink
 
@@ -310,6 +312,7 @@ public final class PostgresStore: Sendable {
                         for statement in migration.statements {
                             try await tx.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                         }
+                        try await migration.then?(tx, logger)
                         try await tx.query("INSERT INTO schema_migrations (name) VALUES (\(migration.name))", logger: logger)
                     }
                     logger.info("PostgreSQL migration \(migration.name) applied")
@@ -367,6 +370,9 @@ struct UncheckedSendable<Value>: @unchecked Sendable {
 struct PostgresMigration: Sendable {
     var name: String
     var statements: [String]
+    /// Work after the statements, in the same transaction, for what SQL alone cannot do well
+    /// (repacking rows in the store's own binary formats).
+    var then: (@Sendable (PostgresConnection, Logger) async throws -> Void)? = nil
 }
 
 extension PostgresStore {

@@ -111,6 +111,11 @@ struct MinuteCells: Equatable {
         self = cells
     }
 
+    /// The minutes with a cell, as bits (minute 0 the lowest).
+    var minutes: UInt64 {
+        cells.enumerated().reduce(0) { bits, cell in cell.element == nil ? bits : bits | 1 << UInt64(cell.offset) }
+    }
+
     /// Cells present.
     var count: Int { cells.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
 
@@ -129,6 +134,15 @@ struct MinuteCells: Equatable {
     /// Puts a whole cell in the minute starting at `bucketStart`, which must lie in the hour.
     mutating func set(_ cell: RollupCell, at bucketStart: Int64) {
         cells[Int((bucketStart - hour) / 60_000)] = cell
+    }
+
+    /// Merges the cells of a later arrival into these, minute by minute, as `RollupCell.merge`
+    /// does; both must be of the same hour.
+    mutating func merge(_ later: MinuteCells) {
+        for (minute, cell) in later.cells.enumerated() {
+            guard let cell else { continue }
+            if cells[minute]?.merge(cell) == nil { cells[minute] = cell }
+        }
     }
 
     /// Drops the cells of minutes that start before `time`; returns how many were dropped.
@@ -165,6 +179,25 @@ struct MinuteCells: Equatable {
             }
             initialized = at
         }
+    }
+}
+
+/// The minute cells of one series read as rows of several hours, each hour's rows in arrival
+/// order, merged into one `MinuteCells` per hour.
+struct MinuteHours {
+    private(set) var hours: [MinuteCells] = []
+
+    mutating func add(_ cells: MinuteCells) {
+        if hours.last?.hour == cells.hour {
+            hours[hours.count - 1].merge(cells)
+        } else {
+            hours.append(cells)
+        }
+    }
+
+    /// The cells whose minute starts in `from..<to`, in time order.
+    func points(from: Int64, to: Int64) -> [RollupPoint] {
+        hours.flatMap(\.points).filter { $0.bucketStart >= from && $0.bucketStart < to }.map { RollupPoint(bucketStart: $0.bucketStart, cell: $0.cell) }
     }
 }
 
