@@ -40,6 +40,9 @@ final class AlertDispatcher: Service, Sendable {
     private struct State {
         var active: [String: Active] = [:]
         var progress: [(alertId: String, delivery: AlertDelivery)] = []
+        /// Per alert and display, when the alert was handed to its channel (server clock) and
+        /// since when that is waiting to be written; see `holdDelivered`.
+        var handed: [String: [String: (deliveredAt: Date, since: ContinuousClock.Instant)]] = [:]
         var loaded = false
     }
 
@@ -76,7 +79,7 @@ final class AlertDispatcher: Service, Sendable {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(200)) }
             tick += 1
-            await flush()
+            await flush(holding: holdDelivered)
             if tick % 5 == 0 {
                 await expire()
                 await resend()
@@ -181,8 +184,10 @@ final class AlertDispatcher: Service, Sendable {
         state.withLock { s in
             guard s.active[alertId]?.targets.contains(displayId) == true else { return }
             guard s.active[alertId]?.shown.insert(displayId).inserted == true else { return }
+            let handed = s.handed[alertId]?.removeValue(forKey: displayId)
             s.progress.append((alertId, AlertDelivery(
-                displayId: displayId, state: .shown, shownAt: Date(timeIntervalSince1970: Double(shownAt) / 1000), ackedAt: now)))
+                displayId: displayId, state: .shown, deliveredAt: handed?.deliveredAt, shownAt: Date(timeIntervalSince1970: Double(shownAt) / 1000),
+                ackedAt: now)))
         }
     }
 
@@ -208,16 +213,37 @@ final class AlertDispatcher: Service, Sendable {
         state.withLock { s in
             for session in sessions {
                 s.active[alertId]?.sentAt[session.displayId] = instant
-                s.progress.append((alertId, AlertDelivery(displayId: session.displayId, state: .delivered, deliveredAt: now)))
+                // A resend keeps the first hand-over's time, as the store would.
+                if s.handed[alertId, default: [:]][session.displayId] == nil {
+                    s.handed[alertId, default: [:]][session.displayId] = (now, instant)
+                }
             }
         }
         DeviceSession.post(payload, to: sessions)
     }
 
-    func flush() async {
+    /// How long a hand-over waits to be written. Most displays acknowledge well within it, and
+    /// then one write records both (`shown` with its `delivered_at`), which halves the database's
+    /// work during an alert's wave of acknowledgements, when it is busiest.
+    var holdDelivered: Duration { .seconds(1) }
+
+    /// Writes the progress gathered since the last flush, and the hand-overs older than `holding`.
+    func flush(holding: Duration = .zero) async {
+        let now = ContinuousClock.now
         let progress = state.withLock { s in
+            var due: [(alertId: String, delivery: AlertDelivery)] = []
+            for (alertId, displays) in s.handed {
+                let old = displays.filter { now - $0.value.since >= holding }
+                guard !old.isEmpty else { continue }
+                due += old.map { (alertId, AlertDelivery(displayId: $0.key, state: .delivered, deliveredAt: $0.value.deliveredAt)) }
+                if old.count == displays.count {
+                    s.handed[alertId] = nil
+                } else {
+                    for id in old.keys { s.handed[alertId]?[id] = nil }
+                }
+            }
             defer { s.progress = [] }
-            return s.progress
+            return due + s.progress
         }
         guard !progress.isEmpty else { return }
         var shown: [String: [String]] = [:]
