@@ -80,14 +80,19 @@ struct ReadingBlocksTests {
         #expect(cell.count == 2 && cell.min == 1 && cell.max == 2 && cell.sum == 3 && cell.last == 2 && cell.lastTime == Self.hour + 6)
     }
 
+    /// Readings of one series anywhere in the hour, with whole values so equal ones come up.
+    static func randomReadings(_ count: ClosedRange<Int>, _ rng: inout SplitMix64) -> [Reading] {
+        (0..<Int.random(in: count, using: &rng)).map { _ in
+            Reading(
+                source: "s", metric: "m", time: hour + Int64.random(in: 0..<3_600_000, using: &rng),
+                value: Double.random(in: 0...100, using: &rng).rounded())
+        }
+    }
+
     @Test func minuteCellsMergeLikeRollupCells() {
         var rng = SplitMix64(seed: 5)
         for _ in 0..<100 {
-            let readings = (0..<Int.random(in: 1...120, using: &rng)).map { _ in
-                Reading(
-                    source: "s", metric: "m", time: Self.hour + Int64.random(in: 0..<3_600_000, using: &rng),
-                    value: Double.random(in: 0...100, using: &rng).rounded())
-            }
+            let readings = Self.randomReadings(1...120, &rng)
             // Stored in two parts, the second merged into the decoded first, as two batches are.
             let split = Int.random(in: 0...readings.count, using: &rng)
             var first = MinuteCells(hour: Self.hour)
@@ -103,11 +108,7 @@ struct ReadingBlocksTests {
     @Test func minuteCellsOfSeparateArrivalsMergedInOrderAreTheCellsOfAllTheirReadings() {
         var rng = SplitMix64(seed: 9)
         for _ in 0..<100 {
-            let readings = (0..<Int.random(in: 1...150, using: &rng)).map { _ in
-                Reading(
-                    source: "s", metric: "m", time: Self.hour + Int64.random(in: 0..<3_600_000, using: &rng),
-                    value: Double.random(in: 0...100, using: &rng).rounded())
-            }
+            let readings = Self.randomReadings(1...150, &rng)
             // Each arrival packed on its own, as PostgreSQL keeps them, then merged oldest first.
             var cuts = (0..<Int.random(in: 0...4, using: &rng)).map { _ in Int.random(in: 0...readings.count, using: &rng) }
             cuts = [0] + cuts.sorted() + [readings.count]

@@ -80,21 +80,7 @@ extension PostgresStore {
                 kept.readings.append(ByteBuffer(bytes: RawChunk.encode(left, hour: boundary)))
             }
         }
-        if !emptied.series.isEmpty {
-            try await connection.query(
-                """
-                DELETE FROM reading_blocks b USING unnest(\(emptied.series)::bigint[], \(emptied.chunk)::bigint[]) AS g(series, chunk)
-                WHERE b.series = g.series AND b.hour = \(boundary) AND b.chunk = g.chunk
-                """, logger: logger)
-        }
-        if !kept.series.isEmpty {
-            try await connection.query(
-                """
-                UPDATE reading_blocks b SET count = g.count, readings = g.readings
-                FROM unnest(\(kept.series)::bigint[], \(kept.chunk)::bigint[], \(kept.count)::bigint[], \(kept.readings)::bytea[]) AS g(series, chunk, count, readings)
-                WHERE b.series = g.series AND b.hour = \(boundary) AND b.chunk = g.chunk
-                """, logger: logger)
-        }
+        try await rewrite("reading_blocks", "readings", hour: boundary, emptied: emptied, kept: (kept.series, kept.chunk, kept.count, kept.readings), connection)
         return deleted
     }
 
@@ -145,21 +131,30 @@ extension PostgresStore {
                 kept.cells.append(ByteBuffer(bytes: hour.cells.encoded()))
             }
         }
+        try await rewrite("minute_blocks", "cells", hour: boundary, emptied: emptied, kept: (kept.series, kept.chunk, kept.count, kept.cells), connection)
+        return deleted
+    }
+
+    /// In a block table's rows of one hour: deletes the chunks `emptied` names and gives those
+    /// `kept` names their new count and bytes (`column`).
+    private func rewrite(
+        _ table: String, _ column: String, hour: Int64, emptied: (series: [Int64], chunk: [Int64]),
+        kept: (series: [Int64], chunk: [Int64], count: [Int64], bytes: [ByteBuffer]), _ connection: PostgresConnection
+    ) async throws {
         if !emptied.series.isEmpty {
             try await connection.query(
                 """
-                DELETE FROM minute_blocks b USING unnest(\(emptied.series)::bigint[], \(emptied.chunk)::bigint[]) AS g(series, chunk)
-                WHERE b.series = g.series AND b.hour = \(boundary) AND b.chunk = g.chunk
+                DELETE FROM \(unescaped: table) b USING unnest(\(emptied.series)::bigint[], \(emptied.chunk)::bigint[]) AS g(series, chunk)
+                WHERE b.series = g.series AND b.hour = \(hour) AND b.chunk = g.chunk
                 """, logger: logger)
         }
         if !kept.series.isEmpty {
             try await connection.query(
                 """
-                UPDATE minute_blocks b SET count = g.count, cells = g.cells
-                FROM unnest(\(kept.series)::bigint[], \(kept.chunk)::bigint[], \(kept.count)::bigint[], \(kept.cells)::bytea[]) AS g(series, chunk, count, cells)
-                WHERE b.series = g.series AND b.hour = \(boundary) AND b.chunk = g.chunk
+                UPDATE \(unescaped: table) b SET count = g.count, \(unescaped: column) = g.bytes
+                FROM unnest(\(kept.series)::bigint[], \(kept.chunk)::bigint[], \(kept.count)::bigint[], \(kept.bytes)::bytea[]) AS g(series, chunk, count, bytes)
+                WHERE b.series = g.series AND b.hour = \(hour) AND b.chunk = g.chunk
                 """, logger: logger)
         }
-        return deleted
     }
 }
