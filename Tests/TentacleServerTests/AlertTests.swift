@@ -1,6 +1,9 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import HummingbirdWSClient
+import Logging
+import NIOWebSocket
 import Synchronization
 import TentacleAgent
 import TentacleBench
@@ -163,6 +166,11 @@ extension HeavyServerTests {
                 #expect(await eventually { (try? await client.alertCounts("flood-1"))?["shown"] == 300 })
                 let shown = events.displays { $0 == .alertShown("flood-1") }
                 #expect(shown == inside)
+                // Each display's hand-over was written with its acknowledgement: every time is there.
+                #expect(await eventually {
+                    let deliveries = (try? await fixture.store.deliveries(alertId: "flood-1")) ?? []
+                    return deliveries.count == 300 && deliveries.allSatisfy { $0.state == .shown && $0.deliveredAt != nil && $0.shownAt != nil && $0.ackedAt != nil }
+                })
 
                 let cancelled = try await client.postAlert(CAPDocument.cancel("flood-1-cancel", cancelling: "flood-1"))
                 #expect(cancelled.status == 201, "\(cancelled.text)")
@@ -171,6 +179,43 @@ extension HeavyServerTests {
                 #expect(try await fixture.store.alert(id: "flood-1")?.state == .cancelled)
                 // Nobody outside ever showed it.
                 #expect(events.displays { $0 == .alertShown("flood-1") }.isDisjoint(with: Set(grid.map(\.id)).subtracting(inside)))
+            }
+        }
+    }
+
+    @Test func aDisplayThatNeverAcknowledgesIsRecordedAsDeliveredWithItsHandOverTime() async throws {
+        try await Fixture.with { fixture in
+            try await withLiveServer(fixture) { port in
+                var config = WebSocketClientConfiguration()
+                config.additionalHeaders[.authorization] = "Bearer \(Fixture.deviceToken)"
+                let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+                try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/v1/devices/channel", configuration: config, logger: quiet) {
+                    inbound, outbound, _ in
+                    let hello = AgentMessage.hello(.init(agent: "test", width: 128, height: 64, scheduleVersion: nil))
+                    try await outbound.write(.text(String(decoding: hello.encoded(), as: UTF8.self)))
+                    var posted = false
+                    for try await message in inbound.messages(maxSize: 1 << 20) {
+                        guard case .text(let text) = message, let decoded = try? ServerMessage.decode(Array(text.utf8)) else { continue }
+                        switch decoded {
+                        case .welcome where !posted:
+                            posted = true
+                            let reply = try await LoopbackClient(port: port).postAlert(CAPDocument.alert("quiet-1", west: 13.39, east: 13.41))
+                            #expect(reply.status == 201, "\(reply.text)")
+                        case .alert(let notice):
+                            // Drawn on no panel and never acknowledged: the hand-over is written on its own once held long enough.
+                            #expect(notice.id == "quiet-1")
+                            let handed = fixture.clock.now
+                            #expect(await eventually {
+                                let d = try? await fixture.store.deliveries(alertId: "quiet-1").first { $0.displayId == "north-1" }
+                                guard let d, let at = d.deliveredAt else { return false }
+                                return d.state == .delivered && abs(at.timeIntervalSince(handed)) < 0.001 && d.ackedAt == nil
+                            })
+                            try await outbound.close(.normalClosure, reason: nil)
+                        default:
+                            continue
+                        }
+                    }
+                }
             }
         }
     }
