@@ -49,6 +49,24 @@ struct DeviceFrameTests {
         WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: ByteBuffer(string: string)).masked()
     }
 
+    @Test func lastSeenAloneIsWrittenOnceAHeartbeatAndANewStatusAtOnce() async throws {
+        let rig = try await Rig()
+        _ = rig.hub.takePresence()
+        rig.hub.heard(rig.session)
+        #expect(rig.hub.takePresence().map(\.status) == [.online])
+        // Heard again within the heartbeat (20 s): nothing new to write, however often.
+        for _ in 0..<5 { rig.hub.heard(rig.session) }
+        #expect(rig.hub.takePresence().isEmpty)
+        // A health report that changes the status is written with the next flush.
+        rig.session.state.withLock { $0.status = .degraded }
+        rig.hub.heard(rig.session)
+        #expect(rig.hub.takePresence().map(\.status) == [.degraded])
+        // A heartbeat after the last write the time is written again.
+        rig.session.state.withLock { $0.written?.at = .now - .seconds(21) }
+        rig.hub.heard(rig.session)
+        #expect(rig.hub.takePresence().map(\.status) == [.degraded])
+    }
+
     @Test func aShortMessageIsOneFrame() async throws {
         let rig = try await Rig()
         rig.session.post(ByteBuffer(string: #"{"v":1,"type":"ping","t":0}"#))

@@ -19,6 +19,8 @@ final class DeviceSession: Sendable {
         var lastHeard: ContinuousClock.Instant
         /// Online, or degraded when the last health report said so.
         var status: DisplayStatus = .online
+        /// The presence last queued for the store: its status and when.
+        var written: (status: DisplayStatus, at: ContinuousClock.Instant)?
         /// Alerts the agent has shown (acknowledged) or was told to drop.
         var settledAlerts: Set<String> = []
         /// The server sent its close frame and waits for the agent's.
@@ -243,13 +245,20 @@ final class ChannelHub: Sendable {
         state.withLock { $0.sessions[displayId] != nil }
     }
 
-    /// Notes that the display was heard from.
+    /// Notes that the display was heard from. A new status is written with the next flush; the
+    /// last-seen time alone at most once a heartbeat, which keeps it well inside the three
+    /// heartbeats after which a display counts as gone, and spares the store a write per display
+    /// when the whole city answers at once (an alert's acknowledgements).
     func heard(_ session: DeviceSession) {
         let now = clock()
-        let status = session.state.withLock { s in
-            s.lastHeard = .now
+        let instant = ContinuousClock.now
+        let status: DisplayStatus? = session.state.withLock { s in
+            s.lastHeard = instant
+            if let written = s.written, written.status == s.status, instant - written.at < heartbeat { return nil }
+            s.written = (s.status, instant)
             return s.status
         }
+        guard let status else { return }
         state.withLock { s in
             guard s.sessions[session.displayId]?.id == session.id else { return }
             s.presence[session.displayId] = PresenceUpdate(displayId: session.displayId, status: status, lastSeen: now)
