@@ -89,15 +89,11 @@ extension PostgresStore {
     /// however many of its hour's rows held it.
     private func deleteMinutes(series: [Int64], before cutoff: Int64, _ connection: PostgresConnection) async throws -> Int {
         let boundary = RollupTier.hourFloor(cutoff)
-        struct Hour: Hashable {
-            var series: Int64
-            var hour: Int64
-        }
-        var minutes: [Hour: UInt64] = [:]
+        var minutes: [SeriesBucket: UInt64] = [:]
         let gone = try await connection.query(
             "DELETE FROM minute_blocks WHERE series = ANY(\(series)::bigint[]) AND hour < \(boundary) RETURNING series, hour, cells", logger: logger)
         for try await (s, hour, bytes) in gone.decode((Int64, Int64, ByteBuffer).self) {
-            minutes[Hour(series: s, hour: hour), default: 0] |= try Self.minuteCells(bytes, hour: hour).minutes
+            minutes[SeriesBucket(series: s, bucket: hour), default: 0] |= try Self.minuteCells(bytes, hour: hour).minutes
         }
         var deleted = minutes.values.reduce(0) { $0 + $1.nonzeroBitCount }
         guard boundary < cutoff else { return deleted }

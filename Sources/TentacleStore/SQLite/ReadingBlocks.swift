@@ -47,6 +47,12 @@ enum RawChunk {
     }
 }
 
+/// One rollup cell's or block's place: a series and the start of its bucket (or hour).
+struct SeriesBucket: Hashable {
+    var series: Int64
+    var bucket: Int64
+}
+
 /// One reading of a known series.
 struct TimedValue: Hashable, Sendable {
     var time: Int64

@@ -213,12 +213,6 @@ extension SQLiteStore: TelemetryRepository {
         }
     }
 
-    /// One rollup cell's place: a series and the start of its bucket.
-    struct SeriesBucket: Hashable {
-        var series: Int64
-        var bucket: Int64
-    }
-
     /// Series ids during one transaction: the ones known before it, and the ones it creates.
     struct SeriesIds {
         let known: [SeriesKey: Int64]
