@@ -13,6 +13,7 @@ import Testing
     /// Every event reads back as it was sent, whatever the strings hold.
     @Test(arguments: [
         NodeEvent.alert(alert, notice: #"{"type":"alert","quote":"\"","line":"a\nb"}"#, targets: ["d-1", "d-2"]),
+        NodeEvent.alert(alert, notice: #"{"type":"alert"}"#),
         .settled(["a-1", "a-2"]),
         .acknowledged(["a-1": ["d-1", "d-2"]]),
         .contentChanged,

@@ -1,6 +1,7 @@
 import Foundation
+import PostgresNIO
 import TentacleCore
-import TentacleStore
+@testable import TentacleStore
 import Testing
 
 @Suite("Alert repository contract")
@@ -38,6 +39,8 @@ struct AlertRepositoryTests {
             #expect(document.notice == "notice")
             #expect(try await s.alertDocument(id: "none") == nil)
             #expect(try await s.deliveries(alertId: "a-1") == [AlertDelivery(displayId: "d-1", state: .pending), AlertDelivery(displayId: "d-2", state: .pending)])
+            #expect(try await s.alertTargets(id: "a-1").sorted() == ["d-1", "d-2"])
+            #expect(try await s.alertTargets(id: "none").isEmpty)
 
             let again = await #expect(throws: StoreError.self) { try await Self.create(first, in: s) }
             #expect(again?.code == .conflict)
@@ -123,6 +126,40 @@ struct AlertRepositoryTests {
             #expect(active.first?.shown == ["d-2", "d-3"])
             try await s.setAlertStates(["a-1": .expired], audit: nil)
             #expect(try await s.activeAlerts().isEmpty)
+        }
+    }
+
+    /// A PostgreSQL database from before pg7, with a delivery row per target, answers the same
+    /// once the migration moved the targets into the alert and dropped the pending rows.
+    @Test(.enabled(if: Backend.postgres != nil), arguments: Backend.postgres.map { [$0] } ?? [])
+    func postgresDeliveryRowsPerTargetMoveIntoTheAlert(backend: Backend) async throws {
+        try await StoreHarness.with(backend) { h in
+            let t = Self.t
+            try await Self.create(Self.alert("a-1"), targets: ["d-3", "d-1", "d-2"], in: h.store)
+            try await Self.create(Self.alert("a-2", received: 1), targets: ["d-1"], in: h.store)
+            try await h.store.recordDeliveries([
+                ("a-1", AlertDelivery(displayId: "d-2", state: .shown, deliveredAt: t + 1, shownAt: t + 2, ackedAt: t + 3)),
+                ("a-1", AlertDelivery(displayId: "d-3", state: .delivered, deliveredAt: t + 1)),
+            ])
+            func answers() async throws -> [[String]] {
+                let deliveries = try await h.store.deliveries(alertId: "a-1") + h.store.deliveries(alertId: "a-2")
+                let active = try await h.store.activeAlerts()
+                return deliveries.map { [$0.displayId, $0.state.rawValue, "\($0.deliveredAt as Any)", "\($0.shownAt as Any)", "\($0.ackedAt as Any)"] }
+                    + active.map { [$0.alert.id, $0.targets.joined(separator: ","), $0.shown.joined(separator: ",")] }
+            }
+            let before = try await answers()
+            #expect(before.last == ["a-2", "d-1", ""])
+            // Back to the layout before pg7: a row per target, the targets not in the alert.
+            let store = try #require(h.store as? PostgresStore)
+            try await store.client.query(
+                "INSERT INTO alert_deliveries (alert_id, display_id, state) SELECT id, unnest(targets), 'pending' FROM alerts ON CONFLICT DO NOTHING")
+            try await store.client.query("ALTER TABLE alerts DROP COLUMN targets")
+            try await store.client.query("DELETE FROM schema_migrations WHERE name = 'pg7-targets-with-the-alert'")
+            try await h.reopen()
+            #expect(try await answers() == before)
+            let reopened = try #require(h.store as? PostgresStore)
+            let rows = try await reopened.client.query("SELECT count(*) FROM alert_deliveries").decode(Int.self).reduce(0, +)
+            #expect(rows == 2)
         }
     }
 }

@@ -104,12 +104,28 @@ final class AlertDispatcher: Service, Sendable {
     func publish(_ record: AlertRecord, text: String, targets: [String]) async {
         let active = Active(record: record, text: text, targets: Set(targets), shown: [])
         state.withLock { $0.active[record.id] = active }
-        relay.send(.alert(record, notice: text, targets: targets))
+        relay.send(.alert(record, notice: text))
         await send(record.id, to: hub.sessions(targets))
     }
 
     /// An alert another node stored and published: sends it to the displays connected here.
-    func adopt(_ record: AlertRecord, text: String, targets: [String]) async {
+    /// Its targets are read from the store unless the message carried them.
+    func adopt(_ record: AlertRecord, text: String, targets given: [String]?) async {
+        guard state.withLock({ $0.active[record.id] == nil }) else { return }
+        let targets: [String]
+        if let given {
+            targets = given
+        } else {
+            do {
+                targets = try await store.alertTargets(id: record.id)
+            } catch {
+                logger.warning("cannot read the displays of an alert from another node; reading every active alert", metadata: [
+                    "alert": "\(record.id)", "error": "\(error)",
+                ])
+                await reload()
+                return
+            }
+        }
         let new = state.withLock { s in
             guard s.active[record.id] == nil else { return false }
             s.active[record.id] = Active(record: record, text: text, targets: Set(targets), shown: [])
@@ -210,16 +226,18 @@ final class AlertDispatcher: Service, Sendable {
         guard let payload = state.withLock({ $0.active[alertId]?.payload }), !sessions.isEmpty else { return }
         let now = clock()
         let instant = ContinuousClock.now
+        // Out first; the bookkeeping after, while the event loops write.
+        DeviceSession.post(payload, to: sessions)
         state.withLock { s in
             for session in sessions {
                 s.active[alertId]?.sentAt[session.displayId] = instant
-                // A resend keeps the first hand-over's time, as the store would.
-                if s.handed[alertId, default: [:]][session.displayId] == nil {
+                // A resend keeps the first hand-over's time, as the store would; a display whose
+                // acknowledgement came in already has it written with that.
+                if s.handed[alertId, default: [:]][session.displayId] == nil, s.active[alertId]?.shown.contains(session.displayId) == false {
                     s.handed[alertId, default: [:]][session.displayId] = (now, instant)
                 }
             }
         }
-        DeviceSession.post(payload, to: sessions)
     }
 
     /// How long a hand-over waits to be written. Most displays acknowledge well within it, and

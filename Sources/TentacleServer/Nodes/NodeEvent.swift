@@ -6,8 +6,10 @@ import TentacleStore
 /// What one `tentacle serve` node tells the others on the same database. Each event follows a
 /// change that is already stored; it tells the other nodes to act on it at once.
 enum NodeEvent: Codable, Sendable, Equatable {
-    /// A new alert, with the message its displays get and every display it targets.
-    case alert(AlertRecord, notice: String, targets: [String])
+    /// A new alert, with the message its displays get. Its targets (thousands of ids) are not
+    /// sent: the other nodes read them from the store, which is quicker than a message that
+    /// large. A list given is used as it is.
+    case alert(AlertRecord, notice: String, targets: [String]? = nil)
     /// Alerts cancelled, replaced or expired.
     case settled([String])
     /// Displays that confirmed showing an alert, by alert id.

@@ -13,19 +13,15 @@ extension PostgresStore: AlertRepository {
             try await connection.query(
                 """
                 INSERT INTO alerts (id, sender, sent, status, msg_type, severity, headline, expires, state, refs, notice, xml, posted_by, received_at,
-                    targeted, poster_scope)
+                    targeted, poster_scope, targets)
                 VALUES (\(a.id), \(a.sender), \(Reading.milliseconds(a.sent)), \(a.status), \(a.msgType), \(a.severity.rawValue), \(a.headline),
                     \(Self.ms(a.expires)), \(a.state.rawValue), \(a.references.joined(separator: "\n")), \(notice), \(xml), \(a.postedBy),
-                    \(Reading.milliseconds(a.receivedAt)), \(a.targeted), \(a.posterScope?.joined(separator: ",")))
+                    \(Reading.milliseconds(a.receivedAt)), \(a.targeted), \(a.posterScope?.joined(separator: ",")), \(Self.distinct(targets)))
                 """, logger: logger)
             if !a.districts.isEmpty {
                 try await connection.query(
                     "INSERT INTO alert_districts (alert_id, district) SELECT \(a.id), unnest(\(Array(Set(a.districts)))) ON CONFLICT DO NOTHING",
                     logger: logger)
-            }
-            if !targets.isEmpty {
-                try await connection.query(
-                    "INSERT INTO alert_deliveries (alert_id, display_id, state) SELECT \(a.id), unnest(\(targets)), 'pending'", logger: logger)
             }
             try await settle(settling, connection)
             try await self.append(audit, connection)
@@ -88,12 +84,22 @@ extension PostgresStore: AlertRepository {
         }
     }
 
+    /// Each target once, in the order first given.
+    private static func distinct(_ targets: [String]) -> [String] {
+        var seen = Set<String>()
+        return targets.filter { seen.insert($0).inserted }
+    }
+
     public func deliveries(alertId: String) async throws -> [AlertDelivery] {
         try await read { connection in
+            // A target without a row has not been reached yet.
             try await connection.query(
                 """
-                SELECT display_id, state, delivered_at, shown_at, acked_at FROM alert_deliveries WHERE alert_id = \(alertId)
-                ORDER BY display_id COLLATE "C"
+                SELECT t.display_id, coalesce(d.state, 'pending'), d.delivered_at, d.shown_at, d.acked_at
+                FROM alerts a CROSS JOIN LATERAL unnest(a.targets) AS t(display_id)
+                LEFT JOIN alert_deliveries d ON d.alert_id = a.id AND d.display_id = t.display_id
+                WHERE a.id = \(alertId)
+                ORDER BY t.display_id COLLATE "C"
                 """, logger: logger
             ).collect().map { row in
                 let (display, state, delivered, shown, acked) = try row.decode((String, String, Int64?, Int64?, Int64?).self)
@@ -104,27 +110,42 @@ extension PostgresStore: AlertRepository {
         }
     }
 
+    public func alertTargets(id: String) async throws -> [String] {
+        try await read { connection in
+            var targets: [String] = []
+            for try await list in try await connection.query("SELECT targets FROM alerts WHERE id = \(id)", logger: logger).decode([String].self) {
+                targets = list
+            }
+            return targets
+        }
+    }
+
     public func activeAlerts() async throws -> [(alert: AlertRecord, notice: String, targets: [String], shown: [String])] {
         try await read { connection in
             let rows = try await connection.query(
-                "SELECT \(unescaped: Self.columns), notice FROM alerts WHERE state = 'active' AND notice IS NOT NULL ORDER BY received_at, id COLLATE \"C\"",
+                """
+                SELECT \(unescaped: Self.columns), notice, (SELECT coalesce(array_agg(t ORDER BY t COLLATE "C"), '{}') FROM unnest(targets) t)
+                FROM alerts WHERE state = 'active' AND notice IS NOT NULL ORDER BY received_at, id COLLATE "C"
+                """,
                 logger: logger
             ).collect()
-            let alerts = try rows.map { (alert: try Self.record($0), notice: try $0.makeRandomAccess()[15].decode(String.self)) }
+            let alerts = try rows.map { row in
+                let columns = row.makeRandomAccess()
+                return (alert: try Self.record(row), notice: try columns[15].decode(String.self), targets: try columns[16].decode([String].self))
+            }
             guard !alerts.isEmpty else { return [] }
-            var targets: [String: [String]] = [:], shown: [String: [String]] = [:]
+            var shown: [String: [String]] = [:]
             let deliveries = try await connection.query(
                 #"""
-                SELECT alert_id, display_id, state FROM alert_deliveries WHERE alert_id = ANY(\#(alerts.map(\.alert.id)))
+                SELECT alert_id, display_id FROM alert_deliveries WHERE alert_id = ANY(\#(alerts.map(\.alert.id))) AND state = 'shown'
                 ORDER BY alert_id, display_id COLLATE "C"
                 """#, logger: logger
             ).collect()
             for row in deliveries {
-                let (alert, display, state) = try row.decode((String, String, String).self)
-                targets[alert, default: []].append(display)
-                if state == "shown" { shown[alert, default: []].append(display) }
+                let (alert, display) = try row.decode((String, String).self)
+                shown[alert, default: []].append(display)
             }
-            return alerts.map { ($0.alert, $0.notice, targets[$0.alert.id] ?? [], shown[$0.alert.id] ?? []) }
+            return alerts.map { ($0.alert, $0.notice, $0.targets, shown[$0.alert.id] ?? []) }
         }
     }
 
@@ -144,26 +165,35 @@ extension PostgresStore: AlertRepository {
         func times(_ list: [(alertId: String, delivery: AlertDelivery)], _ time: (AlertDelivery) -> Date?) -> [Int64] {
             list.map { Self.ms(time($0.delivery)) ?? none }
         }
+        // A display's first report inserts its row (a target without one is pending); only
+        // displays their alert targets count, the join with the targets leaves out the rest.
         try await write { connection in
             if !delivered.isEmpty {
                 try await connection.query(
                     """
-                    UPDATE alert_deliveries d SET state = 'delivered', delivered_at = coalesce(d.delivered_at, nullif(u.delivered_at, \(none)))
+                    INSERT INTO alert_deliveries AS d (alert_id, display_id, state, delivered_at)
+                    SELECT u.alert_id, u.display_id, 'delivered', nullif(u.delivered_at, \(none))
                     FROM unnest(\(delivered.map(\.alertId))::text[], \(delivered.map(\.delivery.displayId))::text[],
                         \(times(delivered) { $0.deliveredAt })::bigint[]) AS u(alert_id, display_id, delivered_at)
-                    WHERE d.alert_id = u.alert_id AND d.display_id = u.display_id AND d.state = 'pending'
+                    JOIN (SELECT a.id AS alert_id, unnest(a.targets) AS display_id FROM alerts a WHERE a.id = ANY(\(Array(Set(delivered.map(\.alertId)))))) t
+                        USING (alert_id, display_id)
+                    ON CONFLICT (alert_id, display_id) DO UPDATE SET state = 'delivered', delivered_at = coalesce(d.delivered_at, excluded.delivered_at)
+                    WHERE d.state = 'pending'
                     """, logger: logger)
             }
             if !shown.isEmpty {
                 try await connection.query(
                     """
-                    UPDATE alert_deliveries d SET state = 'shown',
-                        delivered_at = coalesce(d.delivered_at, nullif(u.delivered_at, \(none))),
-                        shown_at = coalesce(d.shown_at, nullif(u.shown_at, \(none))), acked_at = coalesce(d.acked_at, nullif(u.acked_at, \(none)))
+                    INSERT INTO alert_deliveries AS d (alert_id, display_id, state, delivered_at, shown_at, acked_at)
+                    SELECT u.alert_id, u.display_id, 'shown', nullif(u.delivered_at, \(none)), nullif(u.shown_at, \(none)), nullif(u.acked_at, \(none))
                     FROM unnest(\(shown.map(\.alertId))::text[], \(shown.map(\.delivery.displayId))::text[],
                         \(times(shown) { $0.deliveredAt ?? $0.ackedAt })::bigint[], \(times(shown) { $0.shownAt })::bigint[],
                         \(times(shown) { $0.ackedAt })::bigint[]) AS u(alert_id, display_id, delivered_at, shown_at, acked_at)
-                    WHERE d.alert_id = u.alert_id AND d.display_id = u.display_id
+                    JOIN (SELECT a.id AS alert_id, unnest(a.targets) AS display_id FROM alerts a WHERE a.id = ANY(\(Array(Set(shown.map(\.alertId)))))) t
+                        USING (alert_id, display_id)
+                    ON CONFLICT (alert_id, display_id) DO UPDATE SET state = 'shown',
+                        delivered_at = coalesce(d.delivered_at, excluded.delivered_at),
+                        shown_at = coalesce(d.shown_at, excluded.shown_at), acked_at = coalesce(d.acked_at, excluded.acked_at)
                     """, logger: logger)
             }
         }

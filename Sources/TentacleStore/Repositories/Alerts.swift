@@ -104,6 +104,8 @@ public protocol AlertRepository: Sendable {
     /// Newest first; only those visible in `scope` (see `AlertRecord.isVisible(in:)`).
     func alerts(limit: Int, scope: DistrictScope) async throws -> [AlertRecord]
     func deliveries(alertId: String) async throws -> [AlertDelivery]
+    /// The displays the alert targets, in no particular order; none for an alert not stored.
+    func alertTargets(id: String) async throws -> [String]
     /// Active alerts with their notices and the displays each still has to show.
     func activeAlerts() async throws -> [(alert: AlertRecord, notice: String, targets: [String], shown: [String])]
     /// Writes delivery progress of many displays in one transaction; a later state never goes back.

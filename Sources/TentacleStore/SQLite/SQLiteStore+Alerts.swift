@@ -96,6 +96,10 @@ extension SQLiteStore: AlertRepository {
         }
     }
 
+    public func alertTargets(id: String) async throws -> [String] {
+        try await read { db in try String.fetchAll(db, sql: "SELECT display_id FROM alert_deliveries WHERE alert_id = ?", arguments: [id]) }
+    }
+
     public func activeAlerts() async throws -> [(alert: AlertRecord, notice: String, targets: [String], shown: [String])] {
         try await read { db in
             let rows = try Row.fetchAll(db, sql: "SELECT \(Self.columns), notice FROM alerts WHERE state = 'active' AND notice IS NOT NULL")
