@@ -33,6 +33,7 @@ public actor Agent: Service {
     let clock: @Sendable () -> Date
     let events: @Sendable (AgentEvent) -> Void
     let sharedMessages: (any MessageSharing)?
+    let pacer: (any FramePacing)?
     let encoder = Channel.encoder()
 
     var link: ServerLink
@@ -46,7 +47,7 @@ public actor Agent: Service {
         configuration: AgentConfiguration, logger: Logger, cache: AgentCache,
         sinks makeSinks: @escaping @Sendable (_ width: Int, _ height: Int) throws -> [any FrameSink] = { _, _ in [] },
         clock: @escaping @Sendable () -> Date = { Date() }, events: @escaping @Sendable (AgentEvent) -> Void = { _ in },
-        sharedFrames: (any FrameSharing)? = nil, sharedMessages: (any MessageSharing)? = nil
+        sharedFrames: (any FrameSharing)? = nil, sharedMessages: (any MessageSharing)? = nil, pacer: (any FramePacing)? = nil
     ) {
         self.configuration = configuration
         self.logger = logger
@@ -54,6 +55,7 @@ public actor Agent: Service {
         self.clock = clock
         self.events = events
         self.sharedMessages = sharedMessages
+        self.pacer = pacer
         link = ServerLink(configuration: configuration)
         let player = cache.display.map { Player(display: $0, schedule: cache.schedule, assets: cache.assets) }
         screen = Screen(configuration: configuration, player: player, sharedFrames: sharedFrames, makeSinks: makeSinks, now: clock())
@@ -89,7 +91,11 @@ public actor Agent: Service {
             await tick()
             next = next.advanced(by: period)
             if next < clock.now { next = clock.now }
-            try? await Task.sleep(until: next, clock: clock)
+            if let pacer {
+                await pacer.wait(until: next)
+            } else {
+                try? await Task.sleep(until: next, clock: clock)
+            }
         }
     }
 

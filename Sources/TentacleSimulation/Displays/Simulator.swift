@@ -34,8 +34,8 @@ public struct SimulatedDevice: Hashable, Sendable {
 /// Many displays in one process, each a real `Agent` with its own channel, for the demo city,
 /// load tests and trying Tentacle without hardware. Caches stay in memory, frames are drawn at
 /// `fps` (0 only decides what plays) into no output, sensors are simulated, and the agents share
-/// the process's fonts and event loops, and decode identical server messages and draw identical
-/// alert frames once for all.
+/// the process's fonts and event loops, decode identical server messages and draw identical
+/// alert frames once for all, and wake their frame loops from one shared timer.
 public struct Simulator: Service {
     public var server: String
     public var devices: [SimulatedDevice]
@@ -65,7 +65,7 @@ public struct Simulator: Service {
 
     /// The agents, made without starting them.
     public func makeAgents() throws -> [Agent] {
-        let frames = SharedFrames(), messages = SharedMessages()
+        let frames = SharedFrames(), messages = SharedMessages(), pacer = SharedPacer()
         return try devices.enumerated().map { index, device in
             let seed = UInt64(index + 1)
             var configuration = AgentConfiguration(server: server, token: device.token)
@@ -81,7 +81,7 @@ public struct Simulator: Service {
             let events = self.events
             return Agent(
                 configuration: configuration, logger: agentLogger, cache: try AgentCache(directory: nil), events: { events(id, $0) },
-                sharedFrames: frames, sharedMessages: messages)
+                sharedFrames: frames, sharedMessages: messages, pacer: pacer)
         }
     }
 
