@@ -42,12 +42,14 @@ struct Screen {
 
     /// What plays at `now`: the player's choice, unless the panel is identifying itself.
     mutating func decide(at now: Date, alerts: [ServerMessage.AlertNotice]) -> PlayKey? {
-        guard let player else { return nil }
+        // Asked through the optional, not bound to a copy: a copy of the player retains its
+        // display, schedule, layouts and renderer, many times a second on a busy panel.
+        guard player != nil else { return nil }
         if let until = identifyUntil {
             if now < until { return PlayKey(kind: .identify) }
             identifyUntil = nil
         }
-        return player.decide(at: now, alerts: alerts)
+        return player?.decide(at: now, alerts: alerts)
     }
 
     /// Shows the identify pattern until `until`.
