@@ -61,7 +61,7 @@ enum AlertBenchmark {
             guard posted.status == 201 else {
                 throw AgentError("posting the alert failed: \(posted.status) \(String(decoding: posted.body.prefix(300), as: UTF8.self))")
             }
-            try await ChannelBenchmark.waitUntil(seconds: 60) { city.watch.shown(id, since: start).count >= targets }
+            try await ChannelBenchmark.waitUntil(seconds: 60) { city.watch.shownCount(id) >= targets }
             let round = city.watch.shown(id, since: start)
             latencies += round
             lasts.append(round.max() ?? 0)

@@ -125,6 +125,10 @@ enum ChannelBenchmark {
 
         func cleared(_ alert: String) -> Int { state.withLock { $0.alertsCleared[alert] ?? 0 } }
 
+        /// How many displays showed `alert`: cheap enough to poll while thousands of agents record
+        /// (the poll holds the lock their events wait for).
+        func shownCount(_ alert: String) -> Int { state.withLock { $0.alertsShown[alert]?.count ?? 0 } }
+
         /// Seconds from `start` until each display showed `alert` (of `displays` only, when given).
         func shown(_ alert: String, since start: ContinuousClock.Instant, of displays: Set<String>? = nil) -> [Double] {
             state.withLock { s in

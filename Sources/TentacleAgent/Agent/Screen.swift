@@ -72,8 +72,9 @@ struct Screen {
 
     /// Draws `key` and sends the frame through the output stage to every sink.
     mutating func draw(_ key: PlayKey, at now: Date, alerts: [ServerMessage.AlertNotice], logger: Logger) {
-        guard let player else { return }
-        let size = (player.display.width, player.display.height)
+        // Through the optional rather than a bound copy of the player (see `decide`).
+        guard let width = player?.display.width, let height = player?.display.height else { return }
+        let size = (width, height)
         var frame: Frame
         if let sharedFrames, key.kind == .alert || key.kind == .nothing {
             // Alert banners use no sensor data: every display of a size draws the same frame at an
@@ -81,13 +82,14 @@ struct Screen {
             let bucket = Int((now.timeIntervalSince1970 * max(fps, 1)).rounded(.down))
             frame = sharedFrames.frame("\(key.kind.rawValue)|\(key.alertId ?? "")|\(size.0)x\(size.1)|\(bucket)") {
                 var drawn = Frame(width: size.0, height: size.1)
-                player.draw(key, at: now, alerts: alerts, data: [:], into: &drawn)
+                player?.draw(key, at: now, alerts: alerts, data: [:], into: &drawn)
                 return drawn
             }
         } else {
             frame = lastFrame ?? Frame(width: size.0, height: size.1)
             if frame.width != size.0 || frame.height != size.1 { frame = Frame(width: size.0, height: size.1) }
-            player.draw(key, at: now, alerts: alerts, data: sensorData(at: now), into: &frame)
+            let data = sensorData(at: now)
+            player?.draw(key, at: now, alerts: alerts, data: data, into: &frame)
         }
         lastFrame = frame
         framesDrawn += 1
