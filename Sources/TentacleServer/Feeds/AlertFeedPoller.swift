@@ -42,7 +42,7 @@ struct AlertFeedPoller: Service {
                         await polling.release(feed.id)
                     }
                 }
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
             }
         }
     }

@@ -21,7 +21,7 @@ struct AssetCollector: Service {
             } catch {
                 logger.error("asset collection failed", metadata: ["error": "\(error)"])
             }
-            try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 

@@ -24,7 +24,7 @@ struct ReadingRetention: Service {
             } catch {
                 logger.error("reading retention failed", metadata: ["error": "\(error)"])
             }
-            try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 
