@@ -62,7 +62,7 @@ actor HealthAlarmService: Service {
                 try await store.applyAlarmEvent(event)
                 logger.info("alarm \(event.change.rawValue)", metadata: ["display": "\(event.display)", "kind": "\(event.kind.rawValue)", "message": "\(event.message)"])
             } catch {
-                logger.error("an alarm could not be stored", metadata: ["display": "\(event.display)", "error": "\(error)"])
+                logger.failure("an alarm could not be stored", error, metadata: ["display": "\(event.display)"])
             }
         }
     }

@@ -270,7 +270,7 @@ final class AlertDispatcher: Service, Sendable {
         do {
             try await store.recordDeliveries(progress)
         } catch {
-            logger.error("writing alert deliveries failed", metadata: ["error": "\(error)"])
+            logger.failure("writing alert deliveries failed", error)
             state.withLock { $0.progress.insert(contentsOf: progress, at: 0) }
         }
     }
@@ -305,7 +305,7 @@ final class AlertDispatcher: Service, Sendable {
             }
             guard done != nil else { return }
         } catch {
-            logger.error("expiring alerts failed", metadata: ["error": "\(error)"])
+            logger.failure("expiring alerts failed", error)
             return
         }
         await settle(expired)

@@ -54,7 +54,7 @@ struct ChannelHeartbeat: Service {
         do {
             try await store.recordPresence(updates)
         } catch {
-            logger.error("writing display presence failed", metadata: ["error": "\(error)", "displays": "\(updates.count)"])
+            logger.failure("writing display presence failed", error, metadata: ["displays": "\(updates.count)"])
         }
     }
 

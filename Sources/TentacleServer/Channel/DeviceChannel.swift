@@ -99,7 +99,7 @@ struct DeviceChannel {
             } catch let error as TentacleCore.ChannelError {
                 await refuse(session, error, logger: logger)
             } catch {
-                logger.error("channel message failed", metadata: ["display": "\(session.displayId)", "type": "\(message.type)", "error": "\(error)"])
+                logger.failure("channel message failed", error, metadata: ["display": "\(session.displayId)", "type": "\(message.type)"])
                 session.send(Self.internalError(message.type))
             }
         }
@@ -222,7 +222,7 @@ struct DeviceChannel {
         case .success(let reply):
             session.post(DeviceSession.payload(reply))
         case .failure(let error):
-            logger.error("channel batch not stored", metadata: ["display": "\(session.displayId)", "type": "\(type)", "error": "\(error)"])
+            logger.failure("channel batch not stored", error, metadata: ["display": "\(session.displayId)", "type": "\(type)"])
             session.post(DeviceSession.payload(internalError(type)))
         }
     }

@@ -68,7 +68,7 @@ final class SchedulePublisher: Service, Sendable {
             do {
                 try await refresh()
             } catch {
-                logger.error("schedule push failed", metadata: ["error": "\(error)"])
+                logger.failure("schedule push failed", error)
             }
         }
     }

@@ -140,7 +140,7 @@ struct AlertFeedPoller: Service {
         do {
             try await store.recordPoll(feedId: feed.id, health: health, seen: seen)
         } catch {
-            logger.error("alert feed health not stored", metadata: ["feed": "\(feed.id)", "error": "\(error)"])
+            logger.failure("alert feed health not stored", error, metadata: ["feed": "\(feed.id)"])
         }
         return outcome
     }

@@ -45,7 +45,7 @@ final class NotificationSender: Service, Sendable {
         do {
             _ = try await store.exclusively("ngsi-notifications") { await self.deliverHeld() }
         } catch {
-            logger.error("queued notifications cannot be read", metadata: ["error": "\(error)"])
+            logger.failure("queued notifications cannot be read", error)
         }
     }
 
@@ -62,7 +62,7 @@ final class NotificationSender: Service, Sendable {
                 if !delivered { break }
             }
         } catch {
-            logger.error("queued notifications cannot be read", metadata: ["error": "\(error)"])
+            logger.failure("queued notifications cannot be read", error)
         }
     }
 
@@ -82,7 +82,7 @@ final class NotificationSender: Service, Sendable {
         do {
             try await store.recordNotificationAttempt(next, delivered: result.delivered, at: now)
         } catch {
-            logger.error("a notification attempt cannot be recorded", metadata: ["error": "\(error)"])
+            logger.failure("a notification attempt cannot be recorded", error)
             return false
         }
         return result.delivered

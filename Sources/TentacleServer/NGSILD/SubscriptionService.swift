@@ -50,7 +50,7 @@ final class SubscriptionService: IngestFollower, Service, Sendable {
                 do {
                     try await self.refresh(subscriptions: tick % 10 == 0)
                 } catch {
-                    self.logger.error("subscriptions cannot be refreshed", metadata: ["error": "\(error)"])
+                    self.logger.failure("subscriptions cannot be refreshed", error)
                 }
                 tick += 1
                 try? await Task.sleep(for: .seconds(1))

@@ -19,7 +19,7 @@ struct AssetCollector: Service {
                 let collected = try await collectOnce()
                 if !collected.isEmpty { logger.info("collected unreferenced assets", metadata: ["count": "\(collected.count)"]) }
             } catch {
-                logger.error("asset collection failed", metadata: ["error": "\(error)"])
+                logger.failure("asset collection failed", error)
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }

@@ -22,7 +22,7 @@ struct ReadingRetention: Service {
                     ])
                 }
             } catch {
-                logger.error("reading retention failed", metadata: ["error": "\(error)"])
+                logger.failure("reading retention failed", error)
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }

@@ -127,7 +127,7 @@ actor RuleService: Service {
             for source in places.keys where fresh[source] == nil { engine.setPlace(nil, of: source) }
             places = fresh
         } catch {
-            logger.error("rules cannot read where sources are", metadata: ["error": "\(error)"])
+            logger.failure("rules cannot read where sources are", error)
         }
     }
 
@@ -147,7 +147,7 @@ actor RuleService: Service {
                 logger.info("rule \(event.kind.rawValue)", metadata: ["rule": "\(rule.id)", "sources": "\(event.sources)"])
                 if event.kind == .cleared { await endCampaign(of: rule) } else { try await showCampaign(of: rule, sources: event.sources) }
             } catch {
-                logger.error("a rule's event could not be recorded or shown", metadata: ["rule": "\(rule.id)", "error": "\(error)"])
+                logger.failure("a rule's event could not be recorded or shown", error, metadata: ["rule": "\(rule.id)"])
             }
         }
     }
@@ -196,7 +196,7 @@ actor RuleService: Service {
                 audit: AuditEvent(actor: "rule:\(rule.id)", action: "rule.end", objectType: "campaign", objectId: rule.campaignId, summary: "rule '\(rule.name)' cleared"))
             schedules.nudge()
         } catch {
-            logger.error("a cleared rule's campaign could not be ended", metadata: ["rule": "\(rule.id)", "error": "\(error)"])
+            logger.failure("a cleared rule's campaign could not be ended", error, metadata: ["rule": "\(rule.id)"])
         }
     }
 

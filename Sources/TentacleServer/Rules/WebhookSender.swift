@@ -40,7 +40,7 @@ final class WebhookSender: Service, Sendable {
         do {
             _ = try await store.exclusively("webhooks") { await self.deliverHeld() }
         } catch {
-            logger.error("webhook deliveries cannot be read", metadata: ["error": "\(error)"])
+            logger.failure("webhook deliveries cannot be read", error)
         }
     }
 
@@ -53,7 +53,7 @@ final class WebhookSender: Service, Sendable {
                 if !delivered { break }
             }
         } catch {
-            logger.error("webhook deliveries cannot be read", metadata: ["error": "\(error)"])
+            logger.failure("webhook deliveries cannot be read", error)
         }
     }
 
@@ -80,7 +80,7 @@ final class WebhookSender: Service, Sendable {
         do {
             try await store.saveWebhookAttempt(next)
         } catch {
-            logger.error("a webhook attempt cannot be recorded", metadata: ["error": "\(error)"])
+            logger.failure("a webhook attempt cannot be recorded", error)
         }
         return next.state == .delivered
     }
