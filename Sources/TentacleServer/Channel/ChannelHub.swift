@@ -160,7 +160,7 @@ struct CommandRecord: Codable, Sendable, Hashable {
     var seconds: Int?
     var issuedBy: String
     var issuedAt: Date
-    /// "sent", "done" or "failed".
+    /// "sent", "done" or "failed" (also when no answer came within `ChannelHub.commandTimeout`).
     var state: String
     var message: String?
     var finishedAt: Date?
@@ -284,6 +284,9 @@ final class ChannelHub: Sendable {
     // MARK: Commands
 
     static let commandsKept = 20
+    /// A command no display answered within this long is failed: its display looked online but
+    /// was gone, or no node held its channel. An answer that still comes counts.
+    static let commandTimeout: Duration = .seconds(60)
 
     func recordCommand(_ record: CommandRecord, for displayId: String) {
         state.withLock { s in
@@ -308,6 +311,17 @@ final class ChannelHub: Sendable {
     }
 
     func commands(of displayId: String) -> [CommandRecord] {
-        state.withLock { Array(($0.commands[displayId] ?? []).reversed()) }
+        let now = clock()
+        let timeout = Double(Self.commandTimeout.components.seconds)
+        return state.withLock { s in
+            guard var list = s.commands[displayId] else { return [] }
+            for i in list.indices where list[i].state == "sent" && now.timeIntervalSince(list[i].issuedAt) >= timeout {
+                list[i].state = "failed"
+                list[i].message = "no answer from the display within \(Int(timeout)) s"
+                list[i].finishedAt = list[i].issuedAt.addingTimeInterval(timeout)
+            }
+            s.commands[displayId] = list
+            return Array(list.reversed())
+        }
     }
 }
