@@ -1,7 +1,7 @@
 import Foundation
 import NIOCore
 import PostgresNIO
-public import TentacleCore
+import TentacleCore
 
 /// Telemetry retention: whole hours of raw and minute blocks deleted as rows, the hour holding
 /// the cutoff rewritten; hour cells deleted by their bucket. The same pass merges the minute rows
@@ -35,7 +35,7 @@ extension PostgresStore {
         }
         if let batchCutoff = RetentionCutoffs.batchRecords(before: cutoffs.raw) {
             try await write { connection in
-                try await connection.query("DELETE FROM ingest_batches WHERE received_at < \(batchCutoff)", logger: logger)
+                _ = try await connection.query("DELETE FROM ingest_batches WHERE received_at < \(batchCutoff)", logger: logger)
             }
         }
         if let plays = cutoffs.plays {
