@@ -165,20 +165,20 @@ extension PostgresStore: AlertRepository {
         func times(_ list: [(alertId: String, delivery: AlertDelivery)], _ time: (AlertDelivery) -> Date?) -> [Int64] {
             list.map { Self.ms(time($0.delivery)) ?? none }
         }
-        // A display's first report inserts its row (a target without one is pending); only
+        // A display's first report inserts its row (a target without one is pending, and no row
+        // is ever pending), so a hand-over finds either nothing or a row already as far; only
         // displays their alert targets count, the join with the targets leaves out the rest.
         try await write { connection in
             if !delivered.isEmpty {
                 try await connection.query(
                     """
-                    INSERT INTO alert_deliveries AS d (alert_id, display_id, state, delivered_at)
+                    INSERT INTO alert_deliveries (alert_id, display_id, state, delivered_at)
                     SELECT u.alert_id, u.display_id, 'delivered', nullif(u.delivered_at, \(none))
                     FROM unnest(\(delivered.map(\.alertId))::text[], \(delivered.map(\.delivery.displayId))::text[],
                         \(times(delivered) { $0.deliveredAt })::bigint[]) AS u(alert_id, display_id, delivered_at)
                     JOIN (SELECT a.id AS alert_id, unnest(a.targets) AS display_id FROM alerts a WHERE a.id = ANY(\(Array(Set(delivered.map(\.alertId)))))) t
                         USING (alert_id, display_id)
-                    ON CONFLICT (alert_id, display_id) DO UPDATE SET state = 'delivered', delivered_at = coalesce(d.delivered_at, excluded.delivered_at)
-                    WHERE d.state = 'pending'
+                    ON CONFLICT (alert_id, display_id) DO NOTHING
                     """, logger: logger)
             }
             if !shown.isEmpty {
